@@ -1,1 +1,12 @@
-//! placeholder until the widget lands
+//! The synclink Connections widget: the Connections page and the **Initiate connection** wizard,
+//! rendered into an open shadow root of the host page's `#synclink-root`.
+//!
+//! Architecture invariant: the page and wizard state machines (`app`, `wizard`), the view and
+//! the virtual DOM are plain Rust with no `web_sys`, tested natively. Only `dom`, `runtime` and
+//! the calls in `api` touch the browser.
+
+pub mod api;
+pub mod app;
+pub mod vdom;
+pub mod view;
+pub mod wizard;

@@ -1,0 +1,1232 @@
+//! `view(&Model)`: the Connections page and the wizard as a virtual DOM. Pure.
+//!
+//! Labels are the seed documentation's, word for word. Anything typed by a person or sent by a
+//! remote instance goes in as a text node or a property, never as markup.
+
+use synclink_core::api::{Connection, ModeOption};
+use synclink_core::{Mode, Status, time, validate};
+
+use crate::api::ApiError;
+use crate::app::{Load, Model, Msg};
+use crate::vdom::{Element, Event, Handler, Node, el, text};
+use crate::wizard::{self, CopyState, Field, Step, Wizard};
+
+/// Element ids the state machines refer to (for focus and selection).
+pub mod ids {
+    use crate::wizard::Field;
+    use synclink_core::Mode;
+
+    pub const INITIATE: &str = "sl-initiate";
+    pub const URL: &str = "sl-url";
+    pub const NO_URL: &str = "sl-no-url";
+    pub const CANCEL: &str = "sl-cancel";
+    pub const PREVIOUS: &str = "sl-previous";
+    pub const NEXT: &str = "sl-next";
+    pub const LOCAL: &str = "sl-local";
+    pub const REMOTE: &str = "sl-remote";
+    pub const NAME: &str = "sl-name";
+    pub const DESCRIPTION: &str = "sl-description";
+    pub const CODE: &str = "sl-code";
+    pub const COPY: &str = "sl-copy";
+
+    pub fn field(f: Field) -> &'static str {
+        match f {
+            Field::Url => URL,
+            Field::Local => LOCAL,
+            Field::Remote => REMOTE,
+            Field::Name => NAME,
+            Field::Description => DESCRIPTION,
+        }
+    }
+
+    pub fn error(f: Field) -> &'static str {
+        match f {
+            Field::Url => "sl-url-error",
+            Field::Local => "sl-local-error",
+            Field::Remote => "sl-remote-error",
+            Field::Name => "sl-name-error",
+            Field::Description => "sl-description-error",
+        }
+    }
+
+    pub fn hint(f: Field) -> &'static str {
+        match f {
+            Field::Url => "sl-url-hint",
+            Field::Local => "sl-local-hint",
+            Field::Remote => "sl-remote-hint",
+            Field::Name => "sl-name-hint",
+            Field::Description => "sl-description-hint",
+        }
+    }
+
+    pub fn mode(m: Mode) -> &'static str {
+        match m {
+            Mode::Basic => "sl-mode-basic",
+            Mode::Visual => "sl-mode-visual",
+            Mode::Script => "sl-mode-script",
+        }
+    }
+
+    pub fn mode_desc(m: Mode) -> &'static str {
+        match m {
+            Mode::Basic => "sl-mode-basic-desc",
+            Mode::Visual => "sl-mode-visual-desc",
+            Mode::Script => "sl-mode-script-desc",
+        }
+    }
+}
+
+/// The seed's help sentence under the URL field.
+pub const URL_HELP: &str = "The Destination Instance URL is the link to the instance you want to set up a connection with.";
+pub const MODES_HELP: &str =
+    "synclink suggests available Configuration Modes based on the destination instance.";
+pub const REMOTE_HELP: &str = "A short name for the destination instance";
+pub const LOCAL_HELP: &str = "A short name for your instance";
+
+type W = wizard::Msg;
+
+fn button(label: &'static str, msg: Msg) -> Element<Msg> {
+    el("button")
+        .attr("type", "button")
+        .class("sl-btn")
+        .on_click(msg)
+        .text(label)
+}
+
+fn error_lines(e: &ApiError) -> Vec<Node<Msg>> {
+    let mut out = vec![el("p").class("sl-error-message").text(e.to_string()).into()];
+    if !e.detail().is_empty() {
+        out.push(el("p").class("sl-error-detail").text(e.detail()).into());
+    }
+    out
+}
+
+pub fn view(m: &Model) -> Node<Msg> {
+    el("div")
+        .class("sl-app")
+        .child(page(m))
+        .opt(m.wizard.as_ref().map(dialog))
+        .into()
+}
+
+fn page(m: &Model) -> Element<Msg> {
+    let banner = el("div")
+        .class("sl-banner")
+        .attr("role", "alert")
+        .opt(m.session_ended.then(|| {
+            el("p")
+                .class("sl-error-message")
+                .text("Your session has ended. Reload the page to sign in again.")
+        }));
+    el("div")
+        .class("sl-page")
+        .flag("inert", m.wizard.is_some())
+        .child(banner)
+        .child(el("h1").id("sl-title").text("Connections"))
+        .child(preconditions(m))
+        .child(actions(m))
+        .child(list(m))
+}
+
+fn preconditions(m: &Model) -> Element<Msg> {
+    let ul = el("ul")
+        .class("sl-preconditions")
+        .attr("aria-label", "Preconditions");
+    let Some(i) = m.instance.loaded() else {
+        return ul;
+    };
+    let public = if i.public.ok {
+        el("li")
+            .class("sl-ok")
+            .text(format!("Public URL: {} ✓", i.public_url))
+    } else {
+        el("li").class("sl-bad").text(format!(
+            "Public URL: {} ✗ {}",
+            i.public_url, i.public.message
+        ))
+    };
+    let licence_ok = matches!(
+        i.license.kind,
+        synclink_core::LicenseKind::Trial | synclink_core::LicenseKind::Paid
+    );
+    let licence = el("li")
+        .class(if licence_ok { "sl-ok" } else { "sl-bad" })
+        .text(format!("Licence: {}", i.license.describe()));
+    ul.child(public).child(licence)
+}
+
+fn actions(m: &Model) -> Element<Msg> {
+    let blocked = m.initiate_blocked();
+    let mut initiate = button("Initiate connection", Msg::OpenWizard)
+        .id(ids::INITIATE)
+        .class("sl-btn sl-primary")
+        .flag("disabled", !blocked.is_empty());
+    let reasons = (!blocked.is_empty()).then(|| {
+        el("ul")
+            .id("sl-initiate-blocked")
+            .class("sl-reasons")
+            .children(blocked.into_iter().map(|r| el("li").text(r).into()))
+    });
+    if reasons.is_some() {
+        initiate = initiate.attr("aria-describedby", "sl-initiate-blocked");
+    }
+    let accept = el("button")
+        .attr("type", "button")
+        .id("sl-accept")
+        .class("sl-btn")
+        .flag("disabled", true)
+        .attr("aria-describedby", "sl-accept-soon")
+        .text("Accept invitation");
+    el("div")
+        .class("sl-actions")
+        .child(el("div").class("sl-action").child(initiate).opt(reasons))
+        .child(
+            el("div").class("sl-action").child(accept).child(
+                el("span")
+                    .id("sl-accept-soon")
+                    .class("sl-soon")
+                    .text("Coming soon"),
+            ),
+        )
+}
+
+fn list(m: &Model) -> Element<Msg> {
+    let mut section = el("section")
+        .class("sl-list")
+        .attr("aria-labelledby", "sl-title");
+    let failures: Vec<(&str, &ApiError)> = [
+        m.instance
+            .failed()
+            .map(|e| ("This instance's status could not be loaded.", e)),
+        m.connections
+            .failed()
+            .map(|e| ("The connections could not be loaded.", e)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !failures.is_empty() {
+        let mut alert = el("div").class("sl-alert").attr("role", "alert");
+        for (title, e) in failures {
+            alert = alert
+                .child(el("p").class("sl-alert-title").text(title))
+                .children(error_lines(e));
+        }
+        section = section.child(alert.child(button("Retry", Msg::Retry)));
+    }
+    match &m.connections {
+        Load::Loading => section.child(el("p").class("sl-loading").attr("role", "status").text("Loading connections…")),
+        Load::Failed(_) => section,
+        Load::Loaded(cs) if cs.is_empty() => section.child(
+            el("p")
+                .class("sl-empty")
+                .text("No connections yet. Initiate a connection, or accept an invitation from another instance."),
+        ),
+        Load::Loaded(cs) => section.child(table(cs)),
+    }
+}
+
+pub const COLUMNS: [&str; 7] = [
+    "Name",
+    "Local short name",
+    "Remote short name",
+    "Destination",
+    "Mode",
+    "Status",
+    "Created",
+];
+
+fn table(cs: &[Connection]) -> Element<Msg> {
+    let head = el("thead").child(
+        el("tr").children(
+            COLUMNS
+                .iter()
+                .map(|c| el("th").attr("scope", "col").text(*c).into()),
+        ),
+    );
+    let rows = cs.iter().map(|c| {
+        let cell = |s: &str| -> Node<Msg> { el("td").text(s).into() };
+        let status_class = match c.status {
+            Status::Pending => "sl-status sl-status-pending",
+            Status::Active => "sl-status sl-status-active",
+            Status::Deactivated => "sl-status sl-status-deactivated",
+        };
+        el("tr")
+            .child(cell(&c.name))
+            .child(cell(&c.local_short_name))
+            .child(cell(&c.remote_short_name))
+            .child(cell(c.remote_url.as_deref().unwrap_or("Private (no URL)")))
+            .child(cell(c.mode.label()))
+            .child(el("td").child(el("span").class(status_class).text(c.status.label())))
+            .child(cell(&time::display(c.created_at)))
+            .into()
+    });
+    el("table")
+        .class("sl-table")
+        .attr("aria-labelledby", "sl-title")
+        .child(head)
+        .child(el("tbody").children(rows))
+}
+
+// ---- the wizard ----
+
+fn dialog(w: &Wizard) -> Element<Msg> {
+    let (heading, body, status, footer) = match w.step {
+        Step::Destination => (
+            "Destination instance",
+            step_destination(w),
+            status_destination(w),
+            footer(w),
+        ),
+        Step::Mode => ("Configuration Mode", step_mode(w), Vec::new(), footer(w)),
+        Step::Info => (
+            "Connection information",
+            step_info(w),
+            status_info(w),
+            footer(w),
+        ),
+        Step::Invitation => ("Invitation code", step_invitation(w), Vec::new(), footer(w)),
+    };
+    let step_no = match w.step {
+        Step::Destination => "Step 1 of 4",
+        Step::Mode => "Step 2 of 4",
+        Step::Info => "Step 3 of 4",
+        Step::Invitation => "Step 4 of 4",
+    };
+    el("div").class("sl-backdrop").child(
+        el("div")
+            .id("sl-dialog")
+            .class("sl-dialog")
+            .attr("role", "dialog")
+            .attr("aria-modal", "true")
+            .attr("aria-labelledby", "sl-wizard-title")
+            .on_key("Escape", Msg::CloseWizard)
+            .child(
+                el("div")
+                    .class("sl-dialog-head")
+                    .child(el("h2").id("sl-wizard-title").text("Initiate connection"))
+                    .child(el("p").class("sl-step").text(step_no)),
+            )
+            .child(el("h3").id("sl-step-title").text(heading))
+            .child(body)
+            .child(
+                el("div")
+                    .class("sl-status")
+                    .attr("aria-live", "polite")
+                    .children(status),
+            )
+            .child(footer),
+    )
+}
+
+fn input_msg(f: Field) -> fn(String) -> Msg {
+    match f {
+        Field::Url => |s| Msg::Wizard(W::Input(Field::Url, s)),
+        Field::Local => |s| Msg::Wizard(W::Input(Field::Local, s)),
+        Field::Remote => |s| Msg::Wizard(W::Input(Field::Remote, s)),
+        Field::Name => |s| Msg::Wizard(W::Input(Field::Name, s)),
+        Field::Description => |s| Msg::Wizard(W::Input(Field::Description, s)),
+    }
+}
+
+/// A labelled text field: label row, control, hint, and the message once there is one.
+fn text_field(
+    w: &Wizard,
+    f: Field,
+    label: &'static str,
+    required: bool,
+    hint: Option<&'static str>,
+    disabled: bool,
+) -> Element<Msg> {
+    let error = w.shown_error(f);
+    let control_tag = if f == Field::Description {
+        "textarea"
+    } else {
+        "input"
+    };
+    let mut describedby = String::new();
+    if hint.is_some() {
+        describedby.push_str(ids::hint(f));
+    }
+    if error.is_some() {
+        if !describedby.is_empty() {
+            describedby.push(' ');
+        }
+        describedby.push_str(ids::error(f));
+    }
+    let mut control = el(control_tag)
+        .id(ids::field(f))
+        .attr("name", ids::field(f))
+        .class("sl-input")
+        .flag("disabled", disabled)
+        .attr(
+            "aria-invalid",
+            if error.is_some() { "true" } else { "false" },
+        )
+        .attr("spellcheck", "false")
+        .value(w.field(f).value.as_str())
+        .on_input(input_msg(f))
+        .on_blur(Msg::Wizard(W::Blur(f)));
+    if control_tag == "input" {
+        control = control.attr("type", "text").attr("autocomplete", "off");
+    } else {
+        control = control.attr("rows", "3");
+    }
+    if required {
+        control = control.attr("aria-required", "true");
+    }
+    if !describedby.is_empty() {
+        control = control.attr("aria-describedby", describedby);
+    }
+    if f == Field::Url {
+        control = control
+            .attr("inputmode", "url")
+            .attr("placeholder", "https://")
+            .on_key("Enter", Msg::Wizard(W::Next));
+    }
+    let mut label_el = el("label").attr("for", ids::field(f)).text(label);
+    if required {
+        label_el = label_el.child(el("span").class("sl-req").text("*"));
+    }
+    let mut label_row = el("div").class("sl-label-row").child(label_el);
+    if f == Field::Remote {
+        label_row = label_row.child(
+            el("span")
+                .class("sl-help")
+                .attr("title", REMOTE_HELP)
+                .attr("aria-hidden", "true")
+                .text("?"),
+        );
+    }
+    el("div")
+        .class("sl-field")
+        .child(label_row)
+        .child(control)
+        .opt(hint.map(|h| el("p").id(ids::hint(f)).class("sl-hint").text(h)))
+        .opt(error.map(|e| el("p").id(ids::error(f)).class("sl-field-error").text(e)))
+}
+
+fn step_destination(w: &Wizard) -> Element<Msg> {
+    let check = el("div")
+        .class("sl-check")
+        .child(
+            el("input")
+                .attr("type", "checkbox")
+                .id(ids::NO_URL)
+                .checked(w.no_url)
+                .on(
+                    Event::Change,
+                    Handler::Checked(|b| Msg::Wizard(W::NoUrl(b))),
+                ),
+        )
+        .child(
+            el("label")
+                .attr("for", ids::NO_URL)
+                .text("I don't have a URL"),
+        );
+    el("div")
+        .class("sl-body")
+        .child(text_field(
+            w,
+            Field::Url,
+            "Destination Instance URL",
+            false,
+            Some(URL_HELP),
+            w.no_url,
+        ))
+        .child(check)
+}
+
+fn status_destination(w: &Wizard) -> Vec<Node<Msg>> {
+    let mut out = Vec::new();
+    if let Some((_, url)) = &w.probing {
+        out.push(
+            el("p")
+                .class("sl-progress")
+                .text(format!("Checking {url}…"))
+                .into(),
+        );
+    }
+    if let Some(e) = &w.probe_error {
+        out.push(el("div").class("sl-alert").children(error_lines(e)).into());
+    }
+    out
+}
+
+fn mode_option(o: &ModeOption, chosen: Option<Mode>) -> Node<Msg> {
+    let m = o.mode;
+    let reason_id = match m {
+        Mode::Basic => "sl-mode-basic-reason",
+        Mode::Visual => "sl-mode-visual-reason",
+        Mode::Script => "sl-mode-script-reason",
+    };
+    let mut describedby = String::from(ids::mode_desc(m));
+    if !o.available {
+        describedby.push(' ');
+        describedby.push_str(reason_id);
+    }
+    el("div")
+        .class(if o.available {
+            "sl-mode"
+        } else {
+            "sl-mode sl-unavailable"
+        })
+        .child(
+            el("input")
+                .attr("type", "radio")
+                .attr("name", "sl-mode")
+                .id(ids::mode(m))
+                .attr("value", m.label())
+                .flag("disabled", !o.available)
+                .attr("aria-describedby", describedby)
+                .checked(chosen == Some(m))
+                .on(Event::Change, Handler::Msg(Msg::Wizard(W::ChooseMode(m)))),
+        )
+        .child(el("label").attr("for", ids::mode(m)).text(m.label()))
+        .child(
+            el("p")
+                .id(ids::mode_desc(m))
+                .class("sl-hint")
+                .text(m.blurb()),
+        )
+        .opt((!o.available).then(|| {
+            el("p")
+                .id(reason_id)
+                .class("sl-reason")
+                .text(o.reason.clone().unwrap_or_default())
+        }))
+        .into()
+}
+
+fn step_mode(w: &Wizard) -> Element<Msg> {
+    let mut body = el("div")
+        .class("sl-body")
+        .child(el("p").class("sl-hint").text(MODES_HELP));
+    let Some(p) = &w.probe else { return body };
+    let found = match (&p.url, &p.message, &p.error) {
+        (_, _, Some(e)) => el("div").class("sl-alert").attr("role", "alert").children(error_lines(e)).child(
+            el("p").class("sl-note").text(
+                "The destination could not be checked. You can go on in Script mode: the other side \
+                 accepts the invitation from its own instance.",
+            ),
+        ),
+        (None, _, _) => el("div").class("sl-found").child(
+            el("p").class("sl-note").text("Without a URL, the other side accepts the invitation from its own instance."),
+        ),
+        (Some(_), message, None) => {
+            el("div").class("sl-found").child(el("p").class("sl-note").text(message.clone().unwrap_or_default()))
+        }
+    };
+    body = body.child(found).child(
+        el("div")
+            .class("sl-modes")
+            .attr("role", "radiogroup")
+            .attr("aria-labelledby", "sl-step-title")
+            .children(p.modes.iter().map(|o| mode_option(o, w.mode))),
+    );
+    if !p.modes.iter().any(|o| o.available) {
+        body = body.child(
+            el("p")
+                .class("sl-field-error")
+                .attr("role", "alert")
+                .text("No configuration mode is available for this destination."),
+        );
+    }
+    body
+}
+
+fn step_info(w: &Wizard) -> Element<Msg> {
+    let busy = w.creating.is_some();
+    el("div")
+        .class("sl-body")
+        .child(text_field(
+            w,
+            Field::Local,
+            "Local instance short name",
+            true,
+            Some(LOCAL_HELP),
+            busy,
+        ))
+        .child(text_field(
+            w,
+            Field::Remote,
+            "Remote instance short name",
+            true,
+            Some(REMOTE_HELP),
+            busy,
+        ))
+        .child(text_field(
+            w,
+            Field::Name,
+            "Connection name",
+            true,
+            None,
+            busy,
+        ))
+        .child(text_field(
+            w,
+            Field::Description,
+            "Description",
+            false,
+            None,
+            busy,
+        ))
+}
+
+fn status_info(w: &Wizard) -> Vec<Node<Msg>> {
+    let mut out = Vec::new();
+    if w.creating.is_some() {
+        out.push(
+            el("p")
+                .class("sl-progress")
+                .text("Creating the connection…")
+                .into(),
+        );
+    }
+    if let Some(e) = &w.create_error {
+        out.push(
+            el("div")
+                .class("sl-alert")
+                .attr("role", "alert")
+                .children(error_lines(e))
+                .into(),
+        );
+    }
+    if w.has_hidden_errors() {
+        out.push(
+            el("p")
+                .class("sl-hint")
+                .text("Fill in the fields marked * to go on.")
+                .into(),
+        );
+    }
+    out
+}
+
+fn step_invitation(w: &Wizard) -> Element<Msg> {
+    let Some(c) = &w.created else {
+        return el("div").class("sl-body");
+    };
+    let remote = &c.connection.remote_short_name;
+    let copy_status = match w.copy {
+        CopyState::Idle => None,
+        CopyState::Copied => Some("Copied"),
+        CopyState::Manual => Some("Press Ctrl+C to copy"),
+    };
+    // Only an http(s) address becomes a link, whatever the node sent.
+    let href = c
+        .connection
+        .remote_url
+        .as_deref()
+        .filter(|u| validate::destination_url(u).is_ok());
+    let go: Node<Msg> = match href {
+        Some(u) => el("a")
+            .class("sl-btn sl-link")
+            .attr("href", u)
+            .attr("target", "_blank")
+            .attr("rel", "noopener")
+            .text("Go to remote")
+            .into(),
+        None => el("p")
+            .class("sl-note")
+            .text("This connection has no destination URL, so there is no remote to go to: send the invitation code to the other side's administrator.")
+            .into(),
+    };
+    el("div")
+        .class("sl-body")
+        .child(
+            el("p")
+                .text(format!(
+                    "On the “{remote}” side, you (or their application administrator) need to "
+                ))
+                .child(el("strong").text("Accept the invitation"))
+                .text("."),
+        )
+        .child(
+            el("label")
+                .attr("for", ids::CODE)
+                .class("sl-code-label")
+                .text("Use the following invitation code:"),
+        )
+        .child(
+            el("textarea")
+                .id(ids::CODE)
+                .class("sl-code")
+                .flag("readonly", true)
+                .attr("rows", "5")
+                .attr("spellcheck", "false")
+                .value(c.invitation_code.as_str()),
+        )
+        .child(
+            el("div")
+                .class("sl-copy-row")
+                .child(button("Copy invitation code", Msg::Wizard(W::Copy)).id(ids::COPY))
+                .child(
+                    el("span")
+                        .class("sl-copy-status")
+                        .attr("aria-live", "polite")
+                        .opt(copy_status.map(text)),
+                ),
+        )
+        .child(el("div").class("sl-go").child(go))
+}
+
+fn footer(w: &Wizard) -> Element<Msg> {
+    let mut f = el("div").class("sl-footer");
+    if w.step == Step::Invitation {
+        return f.child(
+            button("Done", Msg::Done)
+                .id(ids::NEXT)
+                .class("sl-btn sl-primary"),
+        );
+    }
+    // While the probe runs, Cancel stops it and returns to editing; otherwise it closes.
+    let cancel = if w.probing.is_some() {
+        Msg::Wizard(W::CancelProbe)
+    } else {
+        Msg::CloseWizard
+    };
+    f = f
+        .child(button("Cancel", cancel).id(ids::CANCEL))
+        .child(el("span").class("sl-spacer"));
+    if w.step != Step::Destination {
+        f = f.child(
+            button("< Previous", Msg::Wizard(W::Previous))
+                .id(ids::PREVIOUS)
+                .flag("disabled", !w.can_previous()),
+        );
+    }
+    f.child(
+        button("Next", Msg::Wizard(W::Next))
+            .id(ids::NEXT)
+            .class("sl-btn sl-primary")
+            .flag("disabled", !w.can_next()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::tests::{connection, instance, loaded};
+    use crate::app::{Effect, update};
+    use crate::vdom::EventData;
+    use synclink_core::api::{CreatedConnection, ProbeResult};
+
+    const XSS: &str = "<img src=x onerror=alert(1)>";
+
+    fn labels(n: &Node<Msg>) -> Vec<String> {
+        n.elements()
+            .into_iter()
+            .filter(|e| e.tag == "label")
+            .map(|e| e.text_content())
+            .collect()
+    }
+
+    /// The control a `<label for>` with exactly this text points at.
+    fn labelled<'a>(n: &'a Node<Msg>, label: &str) -> &'a crate::vdom::Element<Msg> {
+        let l = n
+            .elements()
+            .into_iter()
+            .find(|e| e.tag == "label" && e.text_content() == label)
+            .unwrap_or_else(|| panic!("no label {label:?} in {:?}", labels(n)));
+        n.by_id(l.get_attr("for").unwrap()).unwrap()
+    }
+
+    fn enabled(n: &Node<Msg>, label: &str) -> bool {
+        !n.button(label)
+            .unwrap_or_else(|| panic!("no button {label:?}"))
+            .has_attr("disabled")
+    }
+
+    /// Clicks a button as the shell would: its handler's message goes through `update`.
+    fn click(m: &mut Model, label: &str) -> Vec<Effect> {
+        let v = view(m);
+        let b = v
+            .button(label)
+            .unwrap_or_else(|| panic!("no button {label:?}"));
+        assert!(!b.has_attr("disabled"), "{label} is disabled");
+        assert_eq!(b.get_attr("type"), Some("button"));
+        let msg = b.handle(Event::Click, &EventData::default()).unwrap();
+        update(m, msg)
+    }
+
+    fn type_into(m: &mut Model, label: &str, value: &str) {
+        let v = view(m);
+        let data = EventData {
+            value: value.into(),
+            ..Default::default()
+        };
+        let msg = labelled(&v, label).handle(Event::Input, &data).unwrap();
+        update(m, msg);
+    }
+
+    #[test]
+    fn page_labels_and_table() {
+        let mut m = loaded();
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("Connections"));
+        assert!(t.contains("Public URL: http://127.0.0.1:8081 ✓"));
+        assert!(t.contains("Licence: Trial, 29 days left"));
+        assert!(t.contains("No connections yet."));
+        assert!(enabled(&v, "Initiate connection"));
+        assert!(!enabled(&v, "Accept invitation"));
+        assert!(t.contains("Coming soon"));
+
+        update(
+            &mut m,
+            Msg::ConnectionsLoaded(Ok(vec![
+                connection("a_to_b", Some("http://127.0.0.1:8082"), Status::Active),
+                connection("private", None, Status::Pending),
+            ])),
+        );
+        let v = view(&m);
+        let ths: Vec<String> = v
+            .elements()
+            .iter()
+            .filter(|e| e.tag == "th")
+            .map(|e| e.text_content())
+            .collect();
+        assert_eq!(ths, COLUMNS);
+        let rows: Vec<Vec<String>> = v
+            .elements()
+            .iter()
+            .filter(|e| e.tag == "tr")
+            .skip(1)
+            .map(|r| r.children.iter().map(|c| c.text_content()).collect())
+            .collect();
+        assert_eq!(
+            rows[0],
+            [
+                "a_to_b",
+                "company_a",
+                "company_b",
+                "http://127.0.0.1:8082",
+                "Script",
+                "Active",
+                "2026-11-28 07:02 UTC"
+            ]
+        );
+        assert_eq!(rows[1][3], "Private (no URL)");
+        assert_eq!(rows[1][5], "Pending");
+    }
+
+    #[test]
+    fn blocked_initiate_says_why() {
+        let (mut m, _) = Model::init();
+        let v = view(&m);
+        assert!(v.text_content().contains("Loading connections…"));
+        assert!(!enabled(&v, "Initiate connection"));
+        let mut i = instance(&[
+            "This instance is not public: http://127.0.0.1:8081 did not answer as itself.",
+        ]);
+        i.public.ok = false;
+        i.public.message = "It did not answer as itself.".into();
+        update(&mut m, Msg::InstanceLoaded(Ok(i)));
+        let v = view(&m);
+        assert!(!enabled(&v, "Initiate connection"));
+        let t = v.text_content();
+        assert!(t.contains(
+            "This instance is not public: http://127.0.0.1:8081 did not answer as itself."
+        ));
+        assert!(t.contains("Public URL: http://127.0.0.1:8081 ✗ It did not answer as itself."));
+        assert_eq!(
+            v.button("Initiate connection")
+                .unwrap()
+                .get_attr("aria-describedby"),
+            Some("sl-initiate-blocked")
+        );
+    }
+
+    #[test]
+    fn error_state_with_retry() {
+        let (mut m, _) = Model::init();
+        update(&mut m, Msg::InstanceLoaded(Ok(instance(&[]))));
+        let e = ApiError::Status {
+            status: 500,
+            message: "Database locked".into(),
+            detail: "Try again.".into(),
+        };
+        update(&mut m, Msg::ConnectionsLoaded(Err(e)));
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("The connections could not be loaded."));
+        assert!(t.contains("Database locked"));
+        assert!(t.contains("Try again."));
+        assert_eq!(click(&mut m, "Retry"), vec![Effect::LoadConnections]);
+        assert!(view(&m).button("Retry").is_none());
+    }
+
+    #[test]
+    fn session_end_is_said() {
+        let (mut m, _) = Model::init();
+        update(&mut m, Msg::ConnectionsLoaded(Err(ApiError::SessionEnded)));
+        let t = view(&m).text_content();
+        assert!(t.contains("Your session has ended. Reload the page to sign in again."));
+    }
+
+    #[test]
+    fn typed_and_remote_strings_stay_text() {
+        let mut m = loaded();
+        let mut c = connection(XSS, Some("http://127.0.0.1:8082"), Status::Pending);
+        c.remote_short_name = XSS.into();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(vec![c])));
+        click(&mut m, "Initiate connection");
+        type_into(&mut m, "Destination Instance URL", XSS);
+        let v = view(&m);
+        assert!(v.elements().iter().all(|e| e.tag != "img"));
+        let texts = collect_texts(&v);
+        assert!(
+            texts.iter().filter(|t| t.as_str() == XSS).count() >= 2,
+            "{texts:?}"
+        );
+        assert_eq!(
+            labelled(&v, "Destination Instance URL").value.as_deref(),
+            Some(XSS)
+        );
+    }
+
+    fn collect_texts(n: &Node<Msg>) -> Vec<String> {
+        match n {
+            Node::Text(t) => vec![t.clone()],
+            Node::Element(e) => e.children.iter().flat_map(collect_texts).collect(),
+        }
+    }
+
+    fn probe_answer() -> ProbeResult {
+        use synclink_core::api::RemoteInstance;
+        use synclink_core::modes::{Destination, suggest};
+        use synclink_core::{LicenseKind, Platform};
+        ProbeResult {
+            url: "http://127.0.0.1:8082".into(),
+            reachable: true,
+            remote: Some(RemoteInstance {
+                instance_name: XSS.into(),
+                platform: Platform::Jira,
+                version: "0.1.0".into(),
+            }),
+            message: format!("{XSS} answered: a Jira instance running synclink 0.1.0."),
+            modes: suggest(
+                Platform::ServiceNow,
+                LicenseKind::Trial,
+                Destination::Synclink {
+                    platform: Platform::Jira,
+                    modes: Platform::Jira.supported_modes(),
+                },
+            ),
+        }
+    }
+
+    #[test]
+    fn the_wizard_step_by_step() {
+        let mut m = loaded();
+        click(&mut m, "Initiate connection");
+        update(&mut m, Msg::Wizard(W::IdempotencyKey("k".into())));
+        let v = view(&m);
+        let dialog = v.by_id("sl-dialog").unwrap();
+        assert_eq!(dialog.get_attr("role"), Some("dialog"));
+        assert_eq!(dialog.get_attr("aria-modal"), Some("true"));
+        let esc = EventData {
+            key: "Escape".into(),
+            ..Default::default()
+        };
+        assert_eq!(dialog.handle(Event::KeyDown, &esc), Some(Msg::CloseWizard));
+        let t = v.text_content();
+        assert!(t.contains("Initiate connection"));
+        assert!(t.contains(URL_HELP));
+        assert_eq!(
+            labels(&v),
+            ["Destination Instance URL", "I don't have a URL"]
+        );
+        assert!(v.by_id("sl-url-error").is_none(), "untouched: no message");
+        assert!(!enabled(&v, "Next"));
+        assert!(v.button("< Previous").is_none());
+        assert!(
+            v.elements()
+                .iter()
+                .find(|e| e.tag == "div" && e.get_attr("class") == Some("sl-page"))
+                .unwrap()
+                .has_attr("inert")
+        );
+
+        type_into(&mut m, "Destination Instance URL", "ftp://x");
+        let v = view(&m);
+        let url = labelled(&v, "Destination Instance URL");
+        assert_eq!(url.get_attr("aria-invalid"), Some("true"));
+        assert_eq!(
+            url.get_attr("aria-describedby"),
+            Some("sl-url-hint sl-url-error")
+        );
+        assert_eq!(
+            v.by_id("sl-url-error").unwrap().text_content(),
+            "The URL must start with http:// or https://."
+        );
+        assert!(!enabled(&v, "Next"));
+
+        type_into(&mut m, "Destination Instance URL", "http://127.0.0.1:8082");
+        assert!(enabled(&view(&m), "Next"));
+        let fx = click(&mut m, "Next");
+        let [Effect::Probe { req, .. }, _] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let v = view(&m);
+        assert!(v.text_content().contains("Checking http://127.0.0.1:8082…"));
+        assert!(!enabled(&v, "Next"));
+        assert_eq!(
+            v.elements()
+                .iter()
+                .filter(|e| e.tag == "button" && e.text_content() == "Cancel")
+                .count(),
+            1
+        );
+
+        update(
+            &mut m,
+            Msg::Wizard(W::ProbeAnswered {
+                req: *req,
+                result: Ok(probe_answer()),
+            }),
+        );
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("Configuration Mode"));
+        assert!(t.contains(MODES_HELP));
+        assert!(t.contains(&format!("{XSS} answered")));
+        assert_eq!(labels(&v), ["Basic", "Visual", "Script"]);
+        for mode in Mode::ALL {
+            assert!(t.contains(mode.blurb()));
+        }
+        let visual = labelled(&v, "Visual");
+        assert!(visual.has_attr("disabled"));
+        assert!(t.contains("ServiceNow does not support Visual mode."));
+        assert_eq!(labelled(&v, "Script").checked, Some(true));
+        assert_eq!(labelled(&v, "Basic").checked, Some(false));
+        assert!(enabled(&v, "< Previous") && enabled(&v, "Next"));
+        assert!(v.elements().iter().all(|e| e.tag != "img"));
+
+        click(&mut m, "Next");
+        let v = view(&m);
+        assert!(v.text_content().contains("Connection information"));
+        assert_eq!(
+            labels(&v),
+            [
+                "Local instance short name*",
+                "Remote instance short name*",
+                "Connection name*",
+                "Description"
+            ]
+        );
+        assert_eq!(
+            labelled(&v, "Local instance short name*").value.as_deref(),
+            Some("company_a")
+        );
+        assert_eq!(
+            labelled(&v, "Remote instance short name*").value.as_deref(),
+            Some(validate::suggest_short_name(XSS).as_str())
+        );
+        assert_eq!(labelled(&v, "Description").tag, "textarea");
+        let help = v
+            .elements()
+            .into_iter()
+            .find(|e| e.get_attr("class") == Some("sl-help"))
+            .unwrap();
+        assert_eq!(
+            (help.text_content().as_str(), help.get_attr("title")),
+            ("?", Some(REMOTE_HELP))
+        );
+        assert!(v.text_content().contains(REMOTE_HELP));
+
+        type_into(&mut m, "Remote instance short name*", "1b");
+        let v = view(&m);
+        assert_eq!(
+            v.by_id("sl-remote-error").unwrap().text_content(),
+            "Start with a letter."
+        );
+        assert_eq!(
+            labelled(&v, "Connection name*").value.as_deref(),
+            Some("company_a_to_1b")
+        );
+        assert!(!enabled(&v, "Next"));
+        type_into(&mut m, "Remote instance short name*", "company_b");
+        let fx = click(&mut m, "Next");
+        let [Effect::Create { req, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let v = view(&m);
+        assert!(!enabled(&v, "Next") && !enabled(&v, "< Previous"));
+        assert!(v.text_content().contains("Creating the connection…"));
+
+        let e = ApiError::Status {
+            status: 400,
+            message: "Invalid".into(),
+            detail: XSS.into(),
+        };
+        update(
+            &mut m,
+            Msg::Wizard(W::Created {
+                req: *req,
+                result: Err(e),
+            }),
+        );
+        let v = view(&m);
+        assert!(collect_texts(&v).contains(&XSS.to_string()));
+        assert_eq!(
+            labelled(&v, "Remote instance short name*").value.as_deref(),
+            Some("company_b")
+        );
+
+        let fx = click(&mut m, "Next");
+        let [Effect::Create { req, body, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let mut c = connection(&body.name, body.remote_url.as_deref(), Status::Pending);
+        c.remote_short_name = XSS.into();
+        let created = CreatedConnection {
+            connection: c,
+            invitation_code: "AQAB-code_x".into(),
+        };
+        update(
+            &mut m,
+            Msg::Wizard(W::Created {
+                req: *req,
+                result: Ok(created),
+            }),
+        );
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains(&format!(
+            "On the “{XSS}” side, you (or their application administrator) need to Accept the invitation."
+        )));
+        assert_eq!(
+            v.elements()
+                .iter()
+                .find(|e| e.tag == "strong")
+                .unwrap()
+                .text_content(),
+            "Accept the invitation"
+        );
+        assert!(t.contains("Use the following invitation code:"));
+        let code = labelled(&v, "Use the following invitation code:");
+        assert_eq!(
+            (code.tag, code.value.as_deref()),
+            ("textarea", Some("AQAB-code_x"))
+        );
+        assert!(code.has_attr("readonly"));
+        let go = v.elements().into_iter().find(|e| e.tag == "a").unwrap();
+        assert_eq!(go.text_content(), "Go to remote");
+        assert_eq!(go.get_attr("href"), Some("http://127.0.0.1:8082"));
+        assert_eq!(go.get_attr("target"), Some("_blank"));
+        assert_eq!(go.get_attr("rel"), Some("noopener"));
+        assert!(v.elements().iter().all(|e| e.tag != "img"));
+
+        assert_eq!(
+            click(&mut m, "Copy invitation code"),
+            vec![Effect::Copy("AQAB-code_x".into())]
+        );
+        update(&mut m, Msg::Wizard(W::Copied(false)));
+        assert!(view(&m).text_content().contains("Press Ctrl+C to copy"));
+        click(&mut m, "Copy invitation code");
+        update(&mut m, Msg::Wizard(W::Copied(true)));
+        assert!(view(&m).text_content().contains("Copied"));
+
+        assert_eq!(
+            click(&mut m, "Done"),
+            vec![Effect::LoadConnections, Effect::Focus(ids::INITIATE)]
+        );
+        assert!(view(&m).by_id("sl-dialog").is_none());
+    }
+
+    #[test]
+    fn private_remote_has_no_link_and_a_failed_probe_explains() {
+        let mut m = loaded();
+        click(&mut m, "Initiate connection");
+        update(&mut m, Msg::Wizard(W::IdempotencyKey("k".into())));
+        let v = view(&m);
+        let msg = labelled(&v, "I don't have a URL")
+            .handle(
+                Event::Change,
+                &EventData {
+                    checked: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        update(&mut m, msg);
+        let v = view(&m);
+        assert!(labelled(&v, "Destination Instance URL").has_attr("disabled"));
+        assert!(enabled(&v, "Next"));
+        click(&mut m, "Next");
+        assert!(
+            view(&m)
+                .text_content()
+                .contains("Without a URL, the other side accepts the invitation")
+        );
+        click(&mut m, "< Previous");
+        update(&mut m, Msg::Wizard(W::NoUrl(false)));
+        type_into(&mut m, "Destination Instance URL", "http://10.0.0.1");
+        let fx = click(&mut m, "Next");
+        let [Effect::Probe { req, .. }, _] = fx.as_slice() else {
+            panic!()
+        };
+        let e = ApiError::Unreachable("Failed to fetch".into());
+        update(
+            &mut m,
+            Msg::Wizard(W::ProbeAnswered {
+                req: *req,
+                result: Err(e),
+            }),
+        );
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("synclink could not be reached."));
+        assert!(t.contains("Failed to fetch"));
+        assert!(t.contains("You can go on in Script mode"));
+        assert!(enabled(&v, "Next"));
+        assert!(labelled(&v, "Basic").has_attr("disabled"));
+
+        // On to the invitation of a private remote.
+        let mut m = loaded();
+        click(&mut m, "Initiate connection");
+        update(&mut m, Msg::Wizard(W::IdempotencyKey("k".into())));
+        update(&mut m, Msg::Wizard(W::NoUrl(true)));
+        click(&mut m, "Next");
+        click(&mut m, "Next");
+        assert!(
+            view(&m)
+                .text_content()
+                .contains("Fill in the fields marked * to go on.")
+        );
+        type_into(&mut m, "Remote instance short name*", "company_b");
+        let fx = click(&mut m, "Next");
+        let [Effect::Create { req, .. }] = fx.as_slice() else {
+            panic!()
+        };
+        let created = CreatedConnection {
+            connection: connection("x", None, Status::Pending),
+            invitation_code: "c".into(),
+        };
+        update(
+            &mut m,
+            Msg::Wizard(W::Created {
+                req: *req,
+                result: Ok(created),
+            }),
+        );
+        let v = view(&m);
+        assert!(v.elements().iter().all(|e| e.tag != "a"));
+        assert!(v.text_content().contains("no destination URL"));
+    }
+
+    #[test]
+    fn a_non_http_remote_url_never_becomes_a_link() {
+        let mut m = loaded();
+        click(&mut m, "Initiate connection");
+        let w = m.wizard.as_mut().unwrap();
+        w.step = Step::Invitation;
+        w.created = Some(CreatedConnection {
+            connection: connection("x", Some("javascript:alert(1)"), Status::Pending),
+            invitation_code: "c".into(),
+        });
+        assert!(view(&m).elements().iter().all(|e| e.tag != "a"));
+    }
+}
