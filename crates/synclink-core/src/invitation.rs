@@ -27,6 +27,9 @@ pub const ID_LEN: usize = 16;
 /// Longest code accepted for decoding: far above any real one, low enough to refuse a paste
 /// of something else quickly.
 pub const MAX_CODE_LEN: usize = 8192;
+/// How long an invitation can be accepted after it was made: a week leaves time for the code
+/// to travel by mail to the other administrator, and bounds how long an unused secret stays good.
+pub const INVITATION_TTL_SECS: u64 = 7 * 24 * 60 * 60;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Invitation {

@@ -1,0 +1,182 @@
+//! Sign-in with the admin token, sessions, and the check every admin API call passes: the
+//! session cookie AND the `X-UserToken` header holding that session's token (ServiceNow's
+//! `g_ck`), so that a cross-site request carrying the cookie alone changes nothing.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+use crate::random::{self, RandomError};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "synclink_session";
+pub const USER_TOKEN_HEADER: &str = "X-UserToken";
+/// A session lasts a working day from sign-in.
+pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
+/// Bound on live sessions: signing in again and again cannot grow memory without end.
+const MAX_SESSIONS: usize = 10_000;
+
+/// Live sessions, in memory: a restart signs everyone out, which is acceptable for an admin page.
+#[derive(Default)]
+pub struct Sessions {
+    map: Mutex<HashMap<String, Session>>,
+}
+
+struct Session {
+    user_token: String,
+    expires: Instant,
+}
+
+impl Sessions {
+    /// Starts a session: returns its id (for the cookie) and its user token (for the page).
+    pub fn create(&self) -> Result<(String, String), RandomError> {
+        let id = random::hex_token::<32>()?;
+        let user_token = random::hex_token::<32>()?;
+        let now = Instant::now();
+        let mut map = self.lock();
+        map.retain(|_, s| s.expires > now);
+        if map.len() >= MAX_SESSIONS {
+            // Drop the session closest to its end rather than refuse a sign-in.
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, s)| s.expires)
+                .map(|(id, _)| id.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(
+            id.clone(),
+            Session {
+                user_token: user_token.clone(),
+                expires: now + SESSION_TTL,
+            },
+        );
+        Ok((id, user_token))
+    }
+
+    /// The user token of a live session.
+    pub fn user_token(&self, id: &str) -> Option<String> {
+        let map = self.lock();
+        // Looked up by hash, which does not compare the id byte by byte in a way that leaks
+        // much; ids are 256 random bits, far beyond guessing either way.
+        map.get(id)
+            .filter(|s| s.expires > Instant::now())
+            .map(|s| s.user_token.clone())
+    }
+
+    pub fn remove(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.map
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Compares two secrets in time that depends on their lengths only, not on where they differ.
+pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = u8::from(given.len() != expected.len());
+    for (i, &e) in expected.iter().enumerate() {
+        diff |= e ^ given.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}
+
+/// The session id from the `synclink_session` cookie, if the request has one.
+pub fn session_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_cookie(id: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
+        SESSION_TTL.as_secs()
+    )
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}")
+}
+
+/// Proof that an admin API call comes from a signed-in administrator's page.
+pub struct AdminSession;
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let user_token = session_id(&parts.headers)
+            .and_then(|id| state.sessions.user_token(&id))
+            .ok_or(ApiError::Unauthenticated)?;
+        let given = parts.headers.get(USER_TOKEN_HEADER).map(|v| v.as_bytes());
+        match given {
+            Some(given) if same_secret(given, user_token.as_bytes()) => Ok(AdminSession),
+            Some(_) => Err(ApiError::forbidden(
+                "Invalid X-UserToken",
+                "The X-UserToken header does not match this session; reload the page.",
+            )),
+            None => Err(ApiError::forbidden(
+                "Missing X-UserToken",
+                "Admin calls need the X-UserToken header with the page's g_ck token.",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"abcd", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+        assert!(same_secret(b"", b""));
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; synclink_session=xyz; b=2"),
+        );
+        assert_eq!(session_id(&headers).as_deref(), Some("xyz"));
+        headers.insert(COOKIE, HeaderValue::from_static("synclink_sessionx=1"));
+        assert_eq!(session_id(&headers), None);
+    }
+
+    #[test]
+    fn sessions_live_until_removed() {
+        let sessions = Sessions::default();
+        let (id, token) = sessions.create().unwrap();
+        assert_eq!(sessions.user_token(&id), Some(token));
+        assert_eq!(sessions.user_token("nope"), None);
+        sessions.remove(&id);
+        assert_eq!(sessions.user_token(&id), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! The one place where errors become HTTP answers: a status and ServiceNow's failure body
+//! `{"error": {"message", "detail"}, "status": "failure"}`. Handlers, extractors and fallbacks
+//! return [`ApiError`]; nothing else builds an error response.
+
+use axum::Json;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use synclink_core::api::ErrorBody;
+use thiserror::Error;
+
+use crate::db::DbError;
+use crate::random::RandomError;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{message}: {detail}")]
+    BadRequest { message: String, detail: String },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("{message}: {detail}")]
+    Forbidden { message: String, detail: String },
+    #[error("{message}: {detail}")]
+    NotFound { message: String, detail: String },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{message}: {detail}")]
+    Unprocessable { message: String, detail: String },
+    /// An axum extractor refused the request (bad JSON, content type, body size…).
+    #[error("request refused by {status}: {detail}")]
+    Rejected { status: StatusCode, detail: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Random(#[from] RandomError),
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::NotFound {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn unprocessable(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Unprocessable {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Rejected { status, .. } => *status,
+            ApiError::Db(_) | ApiError::Random(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            ApiError::BadRequest { message, detail }
+            | ApiError::Forbidden { message, detail }
+            | ApiError::NotFound { message, detail }
+            | ApiError::Unprocessable { message, detail } => ErrorBody::new(message, detail),
+            // ServiceNow's own words for a call without a session.
+            ApiError::Unauthenticated => ErrorBody::new(
+                "User Not Authenticated",
+                "Required to provide Auth information",
+            ),
+            ApiError::MethodNotAllowed => ErrorBody::new(
+                "Method not Supported",
+                "This HTTP method is not supported for the requested resource.",
+            ),
+            ApiError::Rejected { status, detail } => {
+                let message = match *status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "Request body too large",
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported content type",
+                    _ => "Invalid request body",
+                };
+                ErrorBody::new(message, detail.clone())
+            }
+            // The cause goes to the log, not to the client.
+            ApiError::Db(_) | ApiError::Random(_) => ErrorBody::new(
+                "Internal error",
+                "The instance could not complete the request; see its log.",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(self.body())).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = match rejection.status() {
+            // A body that is JSON but not the expected shape is a bad request like any other.
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+            other => other,
+        };
+        let detail = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                "Send the body as JSON, with Content-Type: application/json.".to_string()
+            }
+            _ => rejection.body_text(),
+        };
+        ApiError::Rejected { status, detail }
+    }
+}
+
+impl From<FormRejection> for ApiError {
+    fn from(rejection: FormRejection) -> Self {
+        let status = rejection.status();
+        let detail = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(),
+            _ => rejection.body_text(),
+        };
+        ApiError::Rejected { status, detail }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::Rejected {
+            status: StatusCode::BAD_REQUEST,
+            detail: rejection.body_text(),
+        }
+    }
+}
+
+fn body_limit_detail() -> String {
+    format!(
+        "A request body may have at most {} KB.",
+        crate::BODY_LIMIT / 1024
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_failure_body() {
+        let errors = [
+            ApiError::bad_request("Invalid X", "why"),
+            ApiError::Unauthenticated,
+            ApiError::forbidden("No", "why"),
+            ApiError::not_found("Not found", "why"),
+            ApiError::MethodNotAllowed,
+            ApiError::unprocessable("Conflict", "why"),
+            ApiError::Rejected {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                detail: "big".into(),
+            },
+        ];
+        for e in errors {
+            let body = e.body();
+            assert_eq!(body.status, "failure");
+            assert!(!body.error.message.is_empty());
+            assert!(e.status().is_client_error());
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! `GET/POST /connections` and `GET /connections/{id}`: listing connections and initiating one.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use synclink_core::api::{self, CreatedConnection, Envelope, NewConnection};
+use synclink_core::invitation::{self, INVITATION_TTL_SECS, Invitation};
+use synclink_core::modes::{self, Destination};
+use synclink_core::{Mode, Platform, Status, validate};
+
+use crate::auth::AdminSession;
+use crate::db::{InsertOutcome, KeyRecord, NewRow, StoredConnection};
+use crate::error::ApiError;
+use crate::probe::Found;
+use crate::routes::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use crate::{clock, random};
+
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+) -> Result<Json<Envelope<Vec<api::Connection>>>, ApiError> {
+    Ok(Json(Envelope {
+        result: state.db.list_connections().await?,
+    }))
+}
+
+pub async fn get_one(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Envelope<api::Connection>>, ApiError> {
+    let unknown = || {
+        ApiError::not_found(
+            "Record not found",
+            format!("There is no connection with id {id:?}."),
+        )
+    };
+    if invitation::parse_id(&id).is_none() {
+        return Err(unknown());
+    }
+    let stored = state
+        .db
+        .get_connection(id.clone())
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(Json(Envelope {
+        result: stored.connection,
+    }))
+}
+
+/// A `NewConnection` after every field passed core's rules: what gets stored, and what the
+/// idempotency fingerprint is made of.
+#[derive(Serialize)]
+struct Valid {
+    remote_url: Option<String>,
+    mode: Mode,
+    local_short_name: String,
+    remote_short_name: String,
+    name: String,
+    description: String,
+}
+
+impl Valid {
+    fn check(new: &NewConnection) -> Result<Valid, ApiError> {
+        fn invalid(label: &str, why: impl ToString) -> ApiError {
+            ApiError::bad_request(format!("Invalid {label}"), why.to_string())
+        }
+        let remote_url = match &new.remote_url {
+            None => None,
+            Some(url) => Some(
+                validate::destination_url(url)
+                    .map_err(|e| invalid("Destination Instance URL", e))?,
+            ),
+        };
+        Ok(Valid {
+            remote_url,
+            mode: new.mode,
+            local_short_name: validate::short_name(&new.local_short_name)
+                .map_err(|e| invalid("Local instance short name", e))?,
+            remote_short_name: validate::short_name(&new.remote_short_name)
+                .map_err(|e| invalid("Remote instance short name", e))?,
+            name: validate::connection_name(&new.name)
+                .map_err(|e| invalid("Connection name", e))?,
+            description: validate::description(&new.description)
+                .map_err(|e| invalid("Description", e))?,
+        })
+    }
+
+    /// The request as stored with its idempotency key: the same key must come with the same
+    /// request. The cleaned values are compared, so white space around a field does not count.
+    fn fingerprint(&self) -> String {
+        // Serialising plain strings and enums cannot fail; an empty fingerprint would only make
+        // a replay look like a different request.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, at most once.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let mut values = headers.get_all(IDEMPOTENCY_HEADER).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let invalid = |why: &str| ApiError::bad_request("Invalid Idempotency-Key header", why);
+    if values.next().is_some() {
+        return Err(invalid("Send the Idempotency-Key header once."));
+    }
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || bytes.len() > 255 || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(invalid(
+            "An Idempotency-Key is 1 to 255 visible ASCII characters.",
+        ));
+    }
+    Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewConnection>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let valid = Valid::check(&new)?;
+    let fingerprint = valid.fingerprint();
+
+    // A replay gets the first answer again, whatever has changed since.
+    if let Some(key) = &key
+        && let Some(record) = state.db.find_key(key.clone()).await?
+    {
+        return replay(record, &fingerprint);
+    }
+
+    let status = state.instance_status().await;
+    if !status.initiate_blocked.is_empty() {
+        return Err(ApiError::forbidden(
+            "Initiate is not available",
+            status.initiate_blocked.join(" "),
+        ));
+    }
+
+    // The mode must be one the pair can use: re-checked here, from the probe the wizard made
+    // (or a new one), whatever the browser said.
+    let probed = match &valid.remote_url {
+        Some(url) => Some(state.prober.cached_or_probe(url, &state.instance_id).await),
+        None => None,
+    };
+    let (destination, remote_platform) = match &probed {
+        None => (Destination::Private, None),
+        Some(p) => match &p.found {
+            Found::Itself(_) => {
+                return Err(ApiError::bad_request(
+                    "Invalid Destination Instance URL",
+                    "That URL is this instance itself: a connection needs another instance.",
+                ));
+            }
+            Found::Synclink(info) => (p.destination(), Some(info.platform)),
+            Found::Failed(_) => (p.destination(), None),
+        },
+    };
+    let options = modes::suggest(state.platform, status.license.kind, destination);
+    if !modes::is_available(&options, valid.mode) {
+        let reason = options
+            .iter()
+            .find(|o| o.mode == valid.mode)
+            .and_then(|o| o.reason.clone())
+            .unwrap_or_else(|| format!("{} mode is not available.", valid.mode.label()));
+        return Err(ApiError::bad_request(
+            "Configuration Mode not available",
+            reason,
+        ));
+    }
+
+    let row = new_row(&state.public_url, state.platform, valid, remote_platform)?;
+    let created = state
+        .db
+        .insert_connection(row, key.map(|k| (k, fingerprint.clone())))
+        .await?;
+    match created {
+        InsertOutcome::Created(stored) => {
+            tracing::info!(id = %stored.connection.id, mode = ?stored.connection.mode, "connection initiated");
+            answer(StatusCode::CREATED, stored)
+        }
+        // Another request with the same key got there first.
+        InsertOutcome::KeyExists(record) => replay(record, &fingerprint),
+    }
+}
+
+fn new_row(
+    public_url: &str,
+    platform: Platform,
+    valid: Valid,
+    remote_platform: Option<Platform>,
+) -> Result<NewRow, ApiError> {
+    let id_bytes = random::bytes::<{ invitation::ID_LEN }>()?;
+    let secret = random::bytes::<{ invitation::SECRET_LEN }>()?;
+    let now = clock::now();
+    let expires_at = u64::try_from(now)
+        .unwrap_or(0)
+        .saturating_add(INVITATION_TTL_SECS);
+    let code = Invitation {
+        initiator_url: public_url.to_string(),
+        initiator_platform: platform,
+        initiator_short_name: valid.local_short_name.clone(),
+        connection_id: id_bytes,
+        connection_name: valid.name.clone(),
+        remote_short_name: valid.remote_short_name.clone(),
+        mode: valid.mode,
+        expires_at,
+        secret,
+    }
+    .encode();
+    Ok(NewRow {
+        connection: api::Connection {
+            id: invitation::hex(&id_bytes),
+            name: valid.name,
+            description: valid.description,
+            local_short_name: valid.local_short_name,
+            remote_short_name: valid.remote_short_name,
+            remote_url: valid.remote_url,
+            remote_platform,
+            mode: valid.mode,
+            status: Status::Pending,
+            initiated_here: true,
+            created_at: now,
+            updated_at: now,
+        },
+        secret,
+        invitation_code: code,
+        expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX),
+    })
+}
+
+fn replay(record: KeyRecord, fingerprint: &str) -> Result<Response, ApiError> {
+    if record.fingerprint != fingerprint {
+        return Err(ApiError::unprocessable(
+            "Idempotency-Key already used",
+            "This Idempotency-Key was used for a different request; use a new key for a new connection.",
+        ));
+    }
+    answer(StatusCode::OK, record.stored)
+}
+
+fn answer(status: StatusCode, stored: StoredConnection) -> Result<Response, ApiError> {
+    let invitation_code = stored.invitation_code.ok_or_else(|| {
+        ApiError::unprocessable(
+            "Invitation code no longer available",
+            "The invitation of this connection was already used.",
+        )
+    })?;
+    let body = Envelope {
+        result: CreatedConnection {
+            connection: stored.connection,
+            invitation_code,
+        },
+    };
+    Ok((status, Json(body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn idempotency_keys_are_visible_ascii() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(idempotency_key(&headers).unwrap(), None);
+        headers.insert(IDEMPOTENCY_HEADER, HeaderValue::from_static("abc-123"));
+        assert_eq!(
+            idempotency_key(&headers).unwrap().as_deref(),
+            Some("abc-123")
+        );
+        for bad in ["", "a b", &"k".repeat(256)] {
+            headers.insert(IDEMPOTENCY_HEADER, HeaderValue::from_str(bad).unwrap());
+            assert!(idempotency_key(&headers).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_surrounding_white_space() {
+        let new = |name: &str| NewConnection {
+            remote_url: Some("HTTP://Example.com/".into()),
+            mode: Mode::Script,
+            local_short_name: "a".into(),
+            remote_short_name: "b".into(),
+            name: name.into(),
+            description: String::new(),
+        };
+        let a = Valid::check(&new("x")).unwrap().fingerprint();
+        assert_eq!(a, Valid::check(&new("  x ")).unwrap().fingerprint());
+        assert_ne!(a, Valid::check(&new("y")).unwrap().fingerprint());
+    }
+}

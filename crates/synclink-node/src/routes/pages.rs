@@ -1,0 +1,82 @@
+//! The pages: `GET /` (admin page, or the sign-in page without a session), sign-in and sign-out.
+
+use axum::extract::State;
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::auth::{self, same_secret};
+use crate::error::ApiError;
+use crate::routes::extract::ApiForm;
+use crate::state::AppState;
+use crate::{assets, page};
+
+const HTML: &str = "text/html; charset=utf-8";
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, [(CONTENT_TYPE, HTML)], body).into_response()
+}
+
+fn see_other(cookie: Option<String>) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+    if let Some(cookie) = cookie
+        && let Ok(value) = cookie.parse()
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = auth::session_id(&headers).and_then(|id| state.sessions.user_token(&id));
+    let body = match token {
+        Some(token) => page::admin(
+            &state.instance_name,
+            state.platform,
+            &token,
+            assets::WIDGET_BUILT,
+        ),
+        None => page::sign_in(&state.instance_name, state.platform, None),
+    };
+    html(StatusCode::OK, body)
+}
+
+/// `GET /login` (a reload after a failed sign-in): back to the page.
+pub async fn to_home() -> Response {
+    see_other(None)
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    #[serde(default)]
+    token: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ApiForm(form): ApiForm<SignIn>,
+) -> Result<Response, ApiError> {
+    if !same_secret(form.token.as_bytes(), state.admin_token.as_bytes()) {
+        tracing::info!("sign-in refused: wrong admin token");
+        let body = page::sign_in(
+            &state.instance_name,
+            state.platform,
+            Some("That admin token is not right."),
+        );
+        return Ok(html(StatusCode::UNAUTHORIZED, body));
+    }
+    let (id, _user_token) = state.sessions.create()?;
+    tracing::info!("administrator signed in");
+    Ok(see_other(Some(auth::session_cookie(
+        &id,
+        state.secure_cookies,
+    ))))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(id) = auth::session_id(&headers) {
+        state.sessions.remove(&id);
+    }
+    see_other(Some(auth::clear_cookie(state.secure_cookies)))
+}
