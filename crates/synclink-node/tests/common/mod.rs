@@ -1,0 +1,230 @@
+//! Helpers for the node's tests: start a node on a temp database, sign in as its administrator
+//! over real HTTP, and stand up small misbehaving servers for the probe to meet.
+
+#![allow(dead_code)] // Each test binary uses its own subset.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+use synclink_core::API_BASE;
+use synclink_node::{Config, RunningNode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+pub const TOKEN: &str = "test-admin-token";
+
+pub fn config(dir: &Path) -> Config {
+    Config::new(dir.join("node.db"), TOKEN)
+}
+
+pub async fn start(config: Config) -> RunningNode {
+    synclink_node::start(config).await.expect("the node starts")
+}
+
+pub fn client() -> Client {
+    // reqwest is built without a TLS provider; tests may build a client before any node starts.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("a client")
+}
+
+pub fn base(node: &RunningNode) -> String {
+    format!("http://{}", node.addr)
+}
+
+pub fn api(node: &RunningNode, path: &str) -> String {
+    format!("http://{}{API_BASE}{path}", node.addr)
+}
+
+/// A signed-in administrator: the session cookie and the page's user token.
+#[derive(Clone)]
+pub struct Admin {
+    pub client: Client,
+    pub base: String,
+    pub cookie: String,
+    pub token: String,
+}
+
+impl Admin {
+    pub async fn sign_in(node: &RunningNode) -> Admin {
+        Admin::sign_in_at(&base(node)).await
+    }
+
+    pub async fn sign_in_at(base: &str) -> Admin {
+        let client = client();
+        let response = client
+            .post(format!("{base}/login"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("token={TOKEN}"))
+            .send()
+            .await
+            .expect("sign-in answers");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[LOCATION], "/");
+        let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set_cookie.contains(attribute), "{set_cookie}");
+        }
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        assert!(cookie.starts_with("synclink_session="));
+        let page = client
+            .get(format!("{base}/"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = meta_g_ck(&page).expect("the admin page carries g_ck");
+        Admin {
+            client,
+            base: base.to_string(),
+            cookie,
+            token,
+        }
+    }
+
+    /// A request with the session cookie and the X-UserToken header.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{API_BASE}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .header("X-UserToken", &self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.request(Method::POST, path).json(body)).await
+    }
+
+    pub async fn connections(&self) -> Vec<Value> {
+        let (status, body) = self.get("/connections").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["result"].as_array().expect("a list").clone()
+    }
+}
+
+pub fn meta_g_ck(page: &str) -> Option<String> {
+    let start =
+        page.find(r#"<meta name="g_ck" content=""#)? + r#"<meta name="g_ck" content=""#.len();
+    let end = page[start..].find('"')?;
+    Some(page[start..start + end].to_string())
+}
+
+/// Sends and reads the answer as JSON (Null when the body is not JSON).
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("the node answers");
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts a ServiceNow failure body and returns (message, detail).
+pub fn failure(body: &Value) -> (String, String) {
+    assert_eq!(body["status"], "failure", "{body}");
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("a message")
+        .to_string();
+    let detail = body["error"]["detail"]
+        .as_str()
+        .expect("a detail")
+        .to_string();
+    assert!(!message.is_empty(), "{body}");
+    (message, detail)
+}
+
+pub fn private_connection(local: &str, remote: &str) -> Value {
+    json!({
+        "remote_url": null,
+        "mode": "Script",
+        "local_short_name": local,
+        "remote_short_name": remote,
+        "name": format!("{local}_to_{remote}"),
+        "description": "",
+    })
+}
+
+/// A server that answers every connection with `respond(request head)` and closes.
+pub async fn raw_server<F>(respond: F) -> String
+where
+    F: Fn(&str) -> Vec<u8> + Send + Sync + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let respond = std::sync::Arc::new(respond);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let respond = respond.clone();
+            tokio::spawn(async move {
+                let head = read_head(&mut stream).await;
+                let answer = respond(&head);
+                // The other side may hang up early (a capped read): not an error here.
+                let _ = stream.write_all(&answer).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// The path of a request head: "GET /x HTTP/1.1" gives "/x".
+pub fn request_path(head: &str) -> &str {
+    head.split_whitespace().nth(1).unwrap_or("")
+}
+
+pub fn http_response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut out = out.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A server that accepts connections and never answers.
+pub async fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// An address where nothing listens: a port that was just bound and released.
+pub async fn closed_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+pub const SHORT_PROBE: Duration = Duration::from_millis(400);
