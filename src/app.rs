@@ -38,7 +38,7 @@ impl<T> Load<T> {
 pub struct RequestIds(u64);
 
 impl RequestIds {
-    pub fn next(&mut self) -> u64 {
+    pub fn fresh(&mut self) -> u64 {
         self.0 += 1;
         self.0
     }

@@ -10,3 +10,16 @@ pub mod app;
 pub mod vdom;
 pub mod view;
 pub mod wizard;
+
+#[cfg(target_arch = "wasm32")]
+pub mod dom;
+#[cfg(target_arch = "wasm32")]
+pub mod runtime;
+
+/// Renders the widget into `root` (`<div id="synclink-root" data-api-base=… data-stylesheet=…>`).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount(root: web_sys::Element) -> Result<(), wasm_bindgen::JsValue> {
+    console_error_panic_hook::set_once();
+    runtime::mount(root).map(|_| ())
+}

@@ -642,11 +642,13 @@ fn step_invitation(w: &Wizard) -> Element<Msg> {
                 .child(el("strong").text("Accept the invitation"))
                 .text("."),
         )
+        .child(el("p").text("Use the following invitation code:"))
+        // The sentence says it on screen; the field still has a label of its own.
         .child(
             el("label")
                 .attr("for", ids::CODE)
-                .class("sl-code-label")
-                .text("Use the following invitation code:"),
+                .class("sl-visually-hidden")
+                .text("Invitation code"),
         )
         .child(
             el("textarea")
@@ -1106,7 +1108,7 @@ mod tests {
             "Accept the invitation"
         );
         assert!(t.contains("Use the following invitation code:"));
-        let code = labelled(&v, "Use the following invitation code:");
+        let code = labelled(&v, "Invitation code");
         assert_eq!(
             (code.tag, code.value.as_deref()),
             ("textarea", Some("AQAB-code_x"))

@@ -365,7 +365,7 @@ pub fn update(w: &mut Wizard, msg: Msg, ids: &mut RequestIds) -> Vec<Effect> {
                         fx.push(Effect::Focus(w.focus_for_mode_step()));
                     }
                     Some(url) => {
-                        let req = ids.next();
+                        let req = ids.fresh();
                         w.probe_error = None;
                         w.probing = Some((req, url.clone()));
                         fx.push(Effect::Probe { req, url });
@@ -380,7 +380,7 @@ pub fn update(w: &mut Wizard, msg: Msg, ids: &mut RequestIds) -> Vec<Effect> {
                 Step::Info => {
                     if let (Some(body), Some(key)) = (w.new_connection(), w.idempotency_key.clone())
                     {
-                        let req = ids.next();
+                        let req = ids.fresh();
                         w.creating = Some(req);
                         w.create_error = None;
                         fx.push(Effect::Create {
@@ -525,7 +525,7 @@ mod tests {
                 other => panic!("expected a probe, got {other:?}"),
             }
         }
-        fn to_info(&mut self) {
+        fn go_to_info(&mut self) {
             let req = self.probe("http://127.0.0.1:8082");
             self.send(Msg::ProbeAnswered {
                 req,
@@ -813,7 +813,7 @@ mod tests {
     #[test]
     fn info_is_prefilled_and_the_name_follows_until_edited() {
         let mut t = T::new();
-        t.to_info();
+        t.go_to_info();
         assert_eq!(t.w.local.value, "company_a");
         assert_eq!(t.w.remote.value, "company_b");
         assert_eq!(t.w.name.value, "company_a_to_company_b");
@@ -838,7 +838,7 @@ mod tests {
     #[test]
     fn info_messages_as_typed() {
         let mut t = T::new();
-        t.to_info();
+        t.go_to_info();
         let cases = [
             (Field::Local, "", "Enter a short name."),
             (Field::Local, "1a", "Start with a letter."),
@@ -896,7 +896,7 @@ mod tests {
     #[test]
     fn one_create_per_double_click_and_the_key_is_reused_on_retry() {
         let mut t = T::new();
-        t.to_info();
+        t.go_to_info();
         t.type_in(Field::Description, "  Sync incidents  ");
         let fx = t.send(Msg::Next);
         let [
@@ -994,7 +994,7 @@ mod tests {
     #[test]
     fn copy_then_fallback() {
         let mut t = T::new();
-        t.to_info();
+        t.go_to_info();
         let fx = t.send(Msg::Next);
         let [Effect::Create { req, .. }] = fx.as_slice() else {
             panic!()

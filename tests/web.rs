@@ -1,0 +1,572 @@
+//! The widget in headless Chromium: mounted into a fresh element, clicked with
+//! `HtmlElement::click()`, typed into with `input` events, and read back from its shadow DOM.
+//!
+//! There is no node here: every API call fails (the API base points at a closed loopback port).
+//! Tests that need data wait for those failures first, then feed "loaded" messages through the
+//! runtime's test hook (`Handle::dispatch`).
+
+#![cfg(target_arch = "wasm32")]
+
+use synclink::app::Msg;
+use synclink::runtime::{self, Handle};
+use synclink::wizard;
+use synclink_core::api::{
+    Connection, CreatedConnection, InstanceStatus, License, ModeOption, ProbeResult, PublicCheck,
+    RemoteInstance,
+};
+use synclink_core::{LicenseKind, Mode, Platform, Status};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{
+    Element, Event, EventInit, HtmlButtonElement, HtmlInputElement, HtmlTextAreaElement,
+    KeyboardEvent, KeyboardEventInit, ShadowRoot,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const XSS: &str = "<img src=x onerror=alert(1)>";
+/// Nothing listens on the discard port: every call fails fast as unreachable.
+const DEAD_API: &str = "http://127.0.0.1:9/api/x_synclink/v1";
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn fresh_host() -> Element {
+    let host = document().create_element("div").unwrap();
+    host.set_attribute("id", "synclink-root").unwrap();
+    host.set_attribute("data-api-base", DEAD_API).unwrap();
+    host.set_attribute("data-stylesheet", "/assets/widget.css")
+        .unwrap();
+    document().body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Waits up to 5 s for `cond`.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if cond() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn text(sr: &ShadowRoot) -> String {
+    sr.text_content().unwrap_or_default()
+}
+
+fn all(sr: &ShadowRoot, selector: &str) -> Vec<Element> {
+    let list = sr.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
+}
+
+fn find_button(sr: &ShadowRoot, label: &str) -> Option<HtmlButtonElement> {
+    all(sr, "button")
+        .into_iter()
+        .find(|b| b.text_content().as_deref() == Some(label))
+        .map(|b| b.dyn_into().unwrap())
+}
+
+fn button(sr: &ShadowRoot, label: &str) -> HtmlButtonElement {
+    let b =
+        find_button(sr, label).unwrap_or_else(|| panic!("no button {label:?} in {:?}", text(sr)));
+    assert_eq!(b.type_(), "button");
+    b
+}
+
+/// The control that the `<label for>` with exactly this text names.
+fn control(sr: &ShadowRoot, label: &str) -> Element {
+    let l = all(sr, "label")
+        .into_iter()
+        .find(|l| l.text_content().as_deref() == Some(label))
+        .unwrap_or_else(|| panic!("no label {label:?}"));
+    sr.get_element_by_id(&l.get_attribute("for").unwrap())
+        .unwrap()
+}
+
+fn input(sr: &ShadowRoot, label: &str) -> HtmlInputElement {
+    control(sr, label).dyn_into().unwrap()
+}
+
+fn fire(target: &Element, kind: &str) {
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let e = Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+/// Types as a person does: the value changes, then `input` fires.
+fn type_into(sr: &ShadowRoot, label: &str, value: &str) {
+    let el = control(sr, label);
+    match el.dyn_ref::<HtmlInputElement>() {
+        Some(i) => i.set_value(value),
+        None => el
+            .dyn_ref::<HtmlTextAreaElement>()
+            .unwrap()
+            .set_value(value),
+    }
+    fire(&el, "input");
+}
+
+fn press(target: &Element, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let e = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+fn active_id(sr: &ShadowRoot) -> String {
+    sr.active_element().map(|e| e.id()).unwrap_or_default()
+}
+
+fn instance() -> InstanceStatus {
+    InstanceStatus {
+        instance_name: "Company A".into(),
+        platform: Platform::ServiceNow,
+        public_url: "http://127.0.0.1:8081".into(),
+        public: PublicCheck {
+            ok: true,
+            message: "It answers as itself.".into(),
+        },
+        license: License {
+            kind: LicenseKind::Trial,
+            days_left: Some(29),
+        },
+        initiate_blocked: vec![],
+    }
+}
+
+fn connection(name: &str, remote_url: Option<&str>) -> Connection {
+    Connection {
+        id: "ab".repeat(16),
+        name: name.into(),
+        description: String::new(),
+        local_short_name: "company_a".into(),
+        remote_short_name: "company_b".into(),
+        remote_url: remote_url.map(Into::into),
+        remote_platform: Some(Platform::Jira),
+        mode: Mode::Script,
+        status: Status::Pending,
+        initiated_here: true,
+        created_at: 1_795_849_355,
+        updated_at: 1_795_849_355,
+    }
+}
+
+/// A mounted widget whose own loads have failed, then fed the given data.
+async fn loaded(connections: Vec<Connection>) -> (Handle, ShadowRoot) {
+    let h = runtime::mount(fresh_host()).unwrap();
+    let sr = h.shadow_root();
+    until("the real loads to fail", || {
+        find_button(&sr, "Retry").is_some()
+    })
+    .await;
+    h.dispatch(Msg::InstanceLoaded(Ok(instance())));
+    h.dispatch(Msg::ConnectionsLoaded(Ok(connections)));
+    assert!(find_button(&sr, "Retry").is_none());
+    (h, sr)
+}
+
+#[wasm_bindgen_test]
+async fn mounts_in_an_open_shadow_root_and_shows_an_unreachable_api_with_retry() {
+    let host = fresh_host();
+    synclink::mount(host.clone()).unwrap();
+    let sr = host.shadow_root().expect("an open shadow root");
+    let link = sr.query_selector("link").unwrap().unwrap();
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("stylesheet"));
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("/assets/widget.css")
+    );
+    assert!(text(&sr).contains("Loading connections…"));
+    assert_eq!(
+        all(&sr, "h1")[0].text_content().as_deref(),
+        Some("Connections")
+    );
+
+    until("the error state", || find_button(&sr, "Retry").is_some()).await;
+    let t = text(&sr);
+    assert!(t.contains("The connections could not be loaded."), "{t}");
+    assert!(
+        t.contains(
+            "synclink could not be reached. Check that this instance is running, then try again."
+        ),
+        "{t}"
+    );
+    assert!(button(&sr, "Initiate connection").disabled());
+    assert!(!all(&sr, "[role=alert]").is_empty());
+
+    button(&sr, "Retry").click();
+    assert!(text(&sr).contains("Loading connections…"));
+    assert!(find_button(&sr, "Retry").is_none());
+    until("the error state again", || {
+        find_button(&sr, "Retry").is_some()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_page_shows_preconditions_and_connections_as_text() {
+    let (_h, sr) = loaded(vec![
+        connection(XSS, None),
+        connection("b", Some("http://127.0.0.1:8082")),
+    ])
+    .await;
+    let t = text(&sr);
+    assert!(t.contains("Public URL: http://127.0.0.1:8081 ✓"), "{t}");
+    assert!(t.contains("Licence: Trial, 29 days left"), "{t}");
+    let heads: Vec<String> = all(&sr, "th")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "Name",
+            "Local short name",
+            "Remote short name",
+            "Destination",
+            "Mode",
+            "Status",
+            "Created"
+        ]
+    );
+    let cells: Vec<String> = all(&sr, "tbody tr:first-child td")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            XSS,
+            "company_a",
+            "company_b",
+            "Private (no URL)",
+            "Script",
+            "Pending",
+            "2026-11-28 07:02 UTC"
+        ]
+    );
+    assert!(all(&sr, "img").is_empty(), "the name stays text");
+    assert!(!button(&sr, "Initiate connection").disabled());
+    let accept = button(&sr, "Accept invitation");
+    assert!(accept.disabled());
+    assert!(t.contains("Coming soon"));
+}
+
+#[wasm_bindgen_test]
+async fn typing_validates_without_losing_focus_and_esc_closes() {
+    let (h, sr) = loaded(vec![]).await;
+    assert!(text(&sr).contains("No connections yet."));
+    button(&sr, "Initiate connection").click();
+    let dialog = sr
+        .query_selector("[role=dialog]")
+        .unwrap()
+        .expect("the dialog");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert!(text(&sr).contains(
+        "The Destination Instance URL is the link to the instance you want to set up a connection with."
+    ));
+    assert_eq!(active_id(&sr), "sl-url", "focus is on the first field");
+    let url = input(&sr, "Destination Instance URL");
+    assert!(
+        sr.get_element_by_id("sl-url-error").is_none(),
+        "untouched: no message"
+    );
+    assert!(button(&sr, "Next").disabled());
+
+    type_into(&sr, "Destination Instance URL", "ftp://x");
+    let err = sr.get_element_by_id("sl-url-error").expect("a message");
+    assert_eq!(
+        err.text_content().as_deref(),
+        Some("The URL must start with http:// or https://.")
+    );
+    assert_eq!(url.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(
+        url.get_attribute("aria-describedby")
+            .unwrap()
+            .contains("sl-url-error")
+    );
+    assert!(button(&sr, "Next").disabled());
+
+    type_into(&sr, "Destination Instance URL", "http://127.0.0.1:8082");
+    // Typing in the middle: the caret stays where the person typed.
+    url.set_value("http://127.0.0.1:80828");
+    url.set_selection_range(9, 9).unwrap();
+    fire(&url, "input");
+    assert_eq!(
+        url.selection_start().unwrap(),
+        Some(9),
+        "the caret is not moved by a re-render"
+    );
+    assert!(
+        sr.get_element_by_id("sl-url-error").is_some(),
+        "port 80828 is refused"
+    );
+    url.set_value("http://127.0.0.1:8082");
+    fire(&url, "input");
+    assert!(sr.get_element_by_id("sl-url-error").is_none());
+    assert!(!button(&sr, "Next").disabled());
+    let same = input(&sr, "Destination Instance URL");
+    assert!(
+        same.is_same_node(Some(&url)),
+        "the field is patched, not replaced"
+    );
+    assert_eq!(active_id(&sr), "sl-url", "and keeps its focus");
+    assert_eq!(same.value(), "http://127.0.0.1:8082");
+
+    // I don't have a URL: the field is cleared and disabled.
+    input(&sr, "I don't have a URL").click();
+    assert!(url.disabled());
+    assert_eq!(url.value(), "");
+    assert!(!button(&sr, "Next").disabled());
+    button(&sr, "Next").click();
+    let t = text(&sr);
+    assert!(t.contains("Configuration Mode"));
+    assert!(t.contains(
+        "synclink suggests available Configuration Modes based on the destination instance."
+    ));
+    assert!(input(&sr, "Script").checked());
+    assert!(input(&sr, "Basic").disabled());
+    assert!(t.contains(
+        "Basic mode needs a destination URL; without one, only Script mode is possible."
+    ));
+    assert_eq!(active_id(&sr), "sl-mode-script");
+
+    button(&sr, "Next").click();
+    assert_eq!(active_id(&sr), "sl-local");
+    assert_eq!(
+        input(&sr, "Local instance short name*").value(),
+        "company_a"
+    );
+    assert!(
+        button(&sr, "Next").disabled(),
+        "the remote short name is still empty"
+    );
+    type_into(&sr, "Remote instance short name*", XSS);
+    let e = sr.get_element_by_id("sl-remote-error").unwrap();
+    assert_eq!(e.text_content().as_deref(), Some("Start with a letter."));
+    assert_eq!(
+        input(&sr, "Connection name*").value(),
+        format!("company_a_to_{XSS}")
+    );
+    assert!(all(&sr, "img").is_empty());
+    assert!(
+        control(&sr, "Description")
+            .dyn_ref::<HtmlTextAreaElement>()
+            .is_some()
+    );
+
+    press(&control(&sr, "Connection name*"), "Escape");
+    assert!(
+        sr.query_selector("[role=dialog]").unwrap().is_none(),
+        "Esc closes the wizard"
+    );
+    assert!(h.with_model(|m| m.wizard.is_none()));
+    assert_eq!(active_id(&sr), "sl-initiate");
+}
+
+#[wasm_bindgen_test]
+async fn a_cancelled_probe_returns_to_editing_and_a_failed_one_offers_script() {
+    let (h, sr) = loaded(vec![]).await;
+    button(&sr, "Initiate connection").click();
+    type_into(&sr, "Destination Instance URL", "http://127.0.0.1:8082");
+    button(&sr, "Next").click();
+    assert!(text(&sr).contains("Checking http://127.0.0.1:8082…"));
+    assert!(button(&sr, "Next").disabled());
+    button(&sr, "Cancel").click();
+    assert!(!text(&sr).contains("Checking"));
+    assert!(
+        h.with_model(|m| m.wizard.is_some()),
+        "Cancel of the check keeps the wizard"
+    );
+    assert!(!button(&sr, "Next").disabled());
+    // The aborted request's answer, whenever it comes, changes nothing.
+    sleep(300).await;
+    assert!(find_button(&sr, "< Previous").is_none());
+    assert_eq!(
+        input(&sr, "Destination Instance URL").value(),
+        "http://127.0.0.1:8082"
+    );
+
+    // Now let the probe fail for real: the node cannot be reached.
+    button(&sr, "Next").click();
+    until("the mode step", || find_button(&sr, "< Previous").is_some()).await;
+    let t = text(&sr);
+    assert!(t.contains("synclink could not be reached."), "{t}");
+    assert!(t.contains("You can go on in Script mode"), "{t}");
+    assert!(input(&sr, "Script").checked());
+    assert!(!button(&sr, "Next").disabled());
+}
+
+fn probe_answer() -> ProbeResult {
+    let opt = |mode, available, reason: Option<&str>| ModeOption {
+        mode,
+        available,
+        reason: reason.map(Into::into),
+    };
+    ProbeResult {
+        url: "http://127.0.0.1:8082".into(),
+        reachable: true,
+        remote: Some(RemoteInstance {
+            instance_name: "Company B".into(),
+            platform: Platform::Jira,
+            version: "0.1.0".into(),
+        }),
+        message: "Company B answered: a Jira instance running synclink 0.1.0.".into(),
+        modes: vec![
+            opt(Mode::Basic, true, None),
+            opt(
+                Mode::Visual,
+                false,
+                Some("ServiceNow does not support Visual mode."),
+            ),
+            opt(Mode::Script, true, None),
+        ],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_invitation_step_falls_back_to_select_and_ctrl_c() {
+    let (h, sr) = loaded(vec![]).await;
+    button(&sr, "Initiate connection").click();
+    type_into(&sr, "Destination Instance URL", "http://127.0.0.1:8082");
+    button(&sr, "Next").click();
+    // Answer the probe before the real (failing) one can.
+    let req = h.with_model(|m| m.wizard.as_ref().unwrap().probing.as_ref().unwrap().0);
+    h.dispatch(Msg::Wizard(wizard::Msg::ProbeAnswered {
+        req,
+        result: Ok(probe_answer()),
+    }));
+    assert!(text(&sr).contains("Company B answered: a Jira instance running synclink 0.1.0."));
+    assert!(text(&sr).contains("ServiceNow does not support Visual mode."));
+    assert!(input(&sr, "Visual").disabled());
+    input(&sr, "Basic").click();
+    assert_eq!(
+        h.with_model(|m| m.wizard.as_ref().unwrap().mode),
+        Some(Mode::Basic)
+    );
+    input(&sr, "Script").click();
+
+    button(&sr, "Next").click();
+    assert_eq!(
+        input(&sr, "Remote instance short name*").value(),
+        "company_b"
+    );
+    assert_eq!(
+        input(&sr, "Connection name*").value(),
+        "company_a_to_company_b"
+    );
+    let next = button(&sr, "Next");
+    next.click();
+    next.click();
+    let (req, key) = h.with_model(|m| {
+        let w = m.wizard.as_ref().unwrap();
+        (w.creating.unwrap(), w.idempotency_key.clone().unwrap())
+    });
+    assert_eq!(key.len(), 32, "128 random bits in hex");
+    assert!(
+        next.disabled(),
+        "Next is disabled while the connection is created"
+    );
+    let code = "AQAXaHR0cDovLzEyNy4wLjAuMTo4MDgxAAljb21wYW55X2E".repeat(3);
+    let created = CreatedConnection {
+        connection: connection("company_a_to_company_b", Some("http://127.0.0.1:8082")),
+        invitation_code: code.clone(),
+    };
+    h.dispatch(Msg::Wizard(wizard::Msg::Created {
+        req,
+        result: Ok(created),
+    }));
+
+    let t = text(&sr);
+    assert!(t.contains("On the “company_b” side, you (or their application administrator) need to Accept the invitation."), "{t}");
+    assert!(t.contains("Use the following invitation code:"));
+    let area: HtmlTextAreaElement = control(&sr, "Invitation code").dyn_into().unwrap();
+    assert_eq!(area.value(), code);
+    assert!(area.read_only());
+    let go = sr.query_selector("a").unwrap().unwrap();
+    assert_eq!(go.text_content().as_deref(), Some("Go to remote"));
+    assert_eq!(
+        go.get_attribute("href").as_deref(),
+        Some("http://127.0.0.1:8082")
+    );
+    assert_eq!(go.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(go.get_attribute("rel").as_deref(), Some("noopener"));
+
+    // A click from script is no user gesture: Chromium refuses the clipboard.
+    button(&sr, "Copy invitation code").click();
+    until("the fallback", || {
+        text(&sr).contains("Press Ctrl+C to copy")
+    })
+    .await;
+    assert!(!text(&sr).contains("Copied"));
+    assert_eq!(active_id(&sr), "sl-code");
+    assert_eq!(area.selection_start().unwrap(), Some(0));
+    assert_eq!(area.selection_end().unwrap(), Some(code.len() as u32));
+
+    button(&sr, "Done").click();
+    assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
+    assert!(
+        text(&sr).contains("Loading connections…"),
+        "Done reloads the list"
+    );
+    h.dispatch(Msg::ConnectionsLoaded(Ok(vec![connection(
+        "company_a_to_company_b",
+        Some("http://127.0.0.1:8082"),
+    )])));
+    let status: Vec<String> = all(&sr, "tbody td:nth-child(6)")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(status, ["Pending"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_create_keeps_every_field() {
+    let (h, sr) = loaded(vec![]).await;
+    button(&sr, "Initiate connection").click();
+    input(&sr, "I don't have a URL").click();
+    button(&sr, "Next").click();
+    button(&sr, "Next").click();
+    type_into(&sr, "Remote instance short name*", "company_b");
+    type_into(&sr, "Description", "Incidents both ways");
+    let key = h.with_model(|m| m.wizard.as_ref().unwrap().idempotency_key.clone());
+    button(&sr, "Next").click();
+    // The real request fails: the node is unreachable.
+    until("the create error", || {
+        text(&sr).contains("synclink could not be reached.")
+    })
+    .await;
+    assert_eq!(
+        input(&sr, "Remote instance short name*").value(),
+        "company_b"
+    );
+    let area: HtmlTextAreaElement = control(&sr, "Description").dyn_into().unwrap();
+    assert_eq!(area.value(), "Incidents both ways");
+    assert!(!button(&sr, "Next").disabled());
+    assert!(!button(&sr, "< Previous").disabled());
+    assert_eq!(
+        h.with_model(|m| m.wizard.as_ref().unwrap().idempotency_key.clone()),
+        key
+    );
+}
