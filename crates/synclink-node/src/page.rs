@@ -111,7 +111,6 @@ pub fn admin(
 </ul>
 </nav>
 <main class="sn-main">
-<h1 class="sn-page-title">Connections</h1>
 {main}
 </main>
 </div>
