@@ -64,8 +64,8 @@ impl Sessions {
     /// The user token of a live session.
     pub fn user_token(&self, id: &str) -> Option<String> {
         let map = self.lock();
-        // Looked up by hash, which does not compare the id byte by byte in a way that leaks
-        // much; ids are 256 random bits, far beyond guessing either way.
+        // The map hashes the given id with a per-process random key before any comparison, so
+        // lookup timing tells nothing useful about stored ids (256 random bits each).
         map.get(id)
             .filter(|s| s.expires > Instant::now())
             .map(|s| s.user_token.clone())

@@ -110,7 +110,8 @@ pub enum StartError {
     Random(#[from] random::RandomError),
 }
 
-/// A node serving requests in the background.
+/// A node serving requests in the background. Dropping it shuts the server down too; `stop`
+/// also waits until it has.
 pub struct RunningNode {
     /// The address it listens on (with the real port when 0 was asked for).
     pub addr: SocketAddr,
