@@ -28,7 +28,10 @@ pub struct ErrorMessage {
 impl ErrorBody {
     pub fn new(message: impl Into<String>, detail: impl Into<String>) -> Self {
         ErrorBody {
-            error: ErrorMessage { message: message.into(), detail: detail.into() },
+            error: ErrorMessage {
+                message: message.into(),
+                detail: detail.into(),
+            },
             status: "failure".into(),
         }
     }

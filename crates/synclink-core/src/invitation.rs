@@ -120,11 +120,16 @@ impl Invitation {
         if compact.len() > MAX_CODE_LEN {
             return Err(CodeError::TooLong);
         }
-        if let Some(c) = compact.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        if let Some(c) = compact
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
             return Err(CodeError::BadCharacter(c));
         }
         // A length of 1 mod 4 can never come out of base64: a character was lost.
-        let bytes = URL_SAFE_NO_PAD.decode(compact.as_bytes()).map_err(|_| CodeError::Truncated)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(compact.as_bytes())
+            .map_err(|_| CodeError::Truncated)?;
         let Some((&version, _)) = bytes.split_first() else {
             return Err(CodeError::Truncated);
         };
@@ -136,11 +141,18 @@ impl Invitation {
         }
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         let crc = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
-        let mut reader = Reader { rest: &body[1..], ran_out: false };
+        let mut reader = Reader {
+            rest: &body[1..],
+            ran_out: false,
+        };
         let parsed = parse_body(&mut reader);
         if crc32(body) != crc || parsed.is_none() {
             // Tell a cut-off code (its fields run past the end) from a mistyped one.
-            return Err(if reader.ran_out { CodeError::Truncated } else { CodeError::Damaged });
+            return Err(if reader.ran_out {
+                CodeError::Truncated
+            } else {
+                CodeError::Damaged
+            });
         }
         parsed.ok_or(CodeError::Damaged)
     }
@@ -277,11 +289,23 @@ mod tests {
     fn each_failure_says_which() {
         let code = sample().encode();
         assert_eq!(Invitation::decode(" \n"), Err(CodeError::Empty));
-        assert_eq!(Invitation::decode("abc+def"), Err(CodeError::BadCharacter('+')));
-        assert_eq!(Invitation::decode(&code[..code.len() - 8]), Err(CodeError::Truncated));
-        assert_eq!(Invitation::decode(&code[..code.len() - 3]), Err(CodeError::Truncated));
+        assert_eq!(
+            Invitation::decode("abc+def"),
+            Err(CodeError::BadCharacter('+'))
+        );
+        assert_eq!(
+            Invitation::decode(&code[..code.len() - 8]),
+            Err(CodeError::Truncated)
+        );
+        assert_eq!(
+            Invitation::decode(&code[..code.len() - 3]),
+            Err(CodeError::Truncated)
+        );
         assert_eq!(Invitation::decode("A"), Err(CodeError::Truncated));
-        assert_eq!(Invitation::decode(&"A".repeat(9000)), Err(CodeError::TooLong));
+        assert_eq!(
+            Invitation::decode(&"A".repeat(9000)),
+            Err(CodeError::TooLong)
+        );
         // Version 2: the first byte is 0x02, so the code starts with "A" then "g".."v".
         let mut v2 = URL_SAFE_NO_PAD.decode(&code).unwrap();
         v2[0] = 2;
@@ -289,7 +313,10 @@ mod tests {
         assert_eq!(Invitation::decode(&v2), Err(CodeError::UnknownVersion(2)));
         let mut flipped = code.into_bytes();
         flipped[20] = if flipped[20] == b'x' { b'y' } else { b'x' };
-        assert_eq!(Invitation::decode(std::str::from_utf8(&flipped).unwrap()), Err(CodeError::Damaged));
+        assert_eq!(
+            Invitation::decode(std::str::from_utf8(&flipped).unwrap()),
+            Err(CodeError::Damaged)
+        );
     }
 
     #[test]
@@ -329,17 +356,19 @@ mod tests {
             any::<u64>(),
             any::<[u8; SECRET_LEN]>(),
         )
-            .prop_map(|(host, local, name, remote, p, m, id, exp, secret)| Invitation {
-                initiator_url: format!("https://{host}.example.com"),
-                initiator_platform: Platform::ALL[p],
-                initiator_short_name: local,
-                connection_id: id,
-                connection_name: name,
-                remote_short_name: remote,
-                mode: Mode::ALL[m],
-                expires_at: exp,
-                secret,
-            })
+            .prop_map(
+                |(host, local, name, remote, p, m, id, exp, secret)| Invitation {
+                    initiator_url: format!("https://{host}.example.com"),
+                    initiator_platform: Platform::ALL[p],
+                    initiator_short_name: local,
+                    connection_id: id,
+                    connection_name: name,
+                    remote_short_name: remote,
+                    mode: Mode::ALL[m],
+                    expires_at: exp,
+                    secret,
+                },
+            )
     }
 
     proptest! {

@@ -206,7 +206,11 @@ mod tests {
 
     #[test]
     fn servicenow_has_no_visual_mode() {
-        assert!(!Platform::ServiceNow.supported_modes().contains(&Mode::Visual));
+        assert!(
+            !Platform::ServiceNow
+                .supported_modes()
+                .contains(&Mode::Visual)
+        );
         assert!(Platform::Jira.supported_modes().contains(&Mode::Visual));
     }
 

@@ -13,7 +13,10 @@ pub enum Destination<'a> {
     /// Something answered, but not as a synclink instance.
     Unknown,
     /// A synclink instance answered with the modes it supports.
-    Synclink { platform: Platform, modes: &'a [Mode] },
+    Synclink {
+        platform: Platform,
+        modes: &'a [Mode],
+    },
 }
 
 /// Every mode, in order, each available or not with the reason an administrator reads.
@@ -26,7 +29,11 @@ pub fn suggest(local: Platform, license: LicenseKind, dest: Destination<'_>) -> 
         .into_iter()
         .map(|mode| {
             let reason = unavailable_reason(mode, local, license, dest);
-            ModeOption { mode, available: reason.is_none(), reason }
+            ModeOption {
+                mode,
+                available: reason.is_none(),
+                reason,
+            }
         })
         .collect()
 }
@@ -38,12 +45,19 @@ fn unavailable_reason(
     dest: Destination<'_>,
 ) -> Option<String> {
     if !local.supported_modes().contains(&mode) {
-        return Some(format!("{} does not support {} mode.", local.label(), mode.label()));
+        return Some(format!(
+            "{} does not support {} mode.",
+            local.label(),
+            mode.label()
+        ));
     }
     if !license.allows(mode) {
         return Some(match license {
             LicenseKind::Expired => "Your licence has expired.".to_string(),
-            _ => format!("Your {} licence allows Basic mode only.", license.label().to_lowercase()),
+            _ => format!(
+                "Your {} licence allows Basic mode only.",
+                license.label().to_lowercase()
+            ),
         });
     }
     match dest {
@@ -89,7 +103,11 @@ mod tests {
     use super::*;
 
     fn available(options: &[ModeOption]) -> Vec<Mode> {
-        options.iter().filter(|o| o.available).map(|o| o.mode).collect()
+        options
+            .iter()
+            .filter(|o| o.available)
+            .map(|o| o.mode)
+            .collect()
     }
 
     #[test]
@@ -101,7 +119,10 @@ mod tests {
         let opts = suggest(Platform::ServiceNow, LicenseKind::Trial, jira);
         assert_eq!(available(&opts), vec![Mode::Basic, Mode::Script]);
         let visual = &opts[1];
-        assert_eq!(visual.reason.as_deref(), Some("ServiceNow does not support Visual mode."));
+        assert_eq!(
+            visual.reason.as_deref(),
+            Some("ServiceNow does not support Visual mode.")
+        );
         assert_eq!(default_choice(&opts), Some(Mode::Script));
     }
 
@@ -117,7 +138,11 @@ mod tests {
 
     #[test]
     fn unknown_destinations_offer_script_only() {
-        for dest in [Destination::Private, Destination::Unreachable, Destination::Unknown] {
+        for dest in [
+            Destination::Private,
+            Destination::Unreachable,
+            Destination::Unknown,
+        ] {
             let opts = suggest(Platform::ServiceNow, LicenseKind::Trial, dest);
             assert_eq!(available(&opts), vec![Mode::Script], "{dest:?}");
             assert!(opts[0].reason.is_some());
@@ -132,12 +157,19 @@ mod tests {
         };
         let free = suggest(Platform::ServiceNow, LicenseKind::Free, jira);
         assert_eq!(available(&free), vec![Mode::Basic]);
-        assert_eq!(free[2].reason.as_deref(), Some("Your free licence allows Basic mode only."));
+        assert_eq!(
+            free[2].reason.as_deref(),
+            Some("Your free licence allows Basic mode only.")
+        );
         assert_eq!(default_choice(&free), Some(Mode::Basic));
         let expired = suggest(Platform::ServiceNow, LicenseKind::Expired, jira);
         assert!(available(&expired).is_empty());
         assert_eq!(default_choice(&expired), None);
-        let free_private = suggest(Platform::ServiceNow, LicenseKind::Free, Destination::Private);
+        let free_private = suggest(
+            Platform::ServiceNow,
+            LicenseKind::Free,
+            Destination::Private,
+        );
         assert!(available(&free_private).is_empty());
     }
 }

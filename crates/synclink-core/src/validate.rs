@@ -105,7 +105,9 @@ pub fn destination_url(input: &str) -> Result<String, UrlError> {
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), UrlError> {
     if let Some(inner) = authority.strip_prefix('[') {
         // An IPv6 literal: [::1]:8080
-        let end = inner.find(']').ok_or_else(|| UrlError::BadHost(authority.into()))?;
+        let end = inner
+            .find(']')
+            .ok_or_else(|| UrlError::BadHost(authority.into()))?;
         let after = &inner[end + 1..];
         let port = match after {
             "" => None,
@@ -126,7 +128,9 @@ fn normalise_host(host: &str) -> Result<String, UrlError> {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         let ok = !inner.is_empty()
             && inner.contains(':')
-            && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
         return if ok {
             Ok(host.to_ascii_lowercase())
         } else {
@@ -205,7 +209,10 @@ pub fn connection_name(input: &str) -> Result<String, TextError> {
     }
     let len = s.chars().count();
     if len > CONNECTION_NAME_MAX {
-        return Err(TextError::TooLong { max: CONNECTION_NAME_MAX, len });
+        return Err(TextError::TooLong {
+            max: CONNECTION_NAME_MAX,
+            len,
+        });
     }
     Ok(s.to_string())
 }
@@ -213,12 +220,17 @@ pub fn connection_name(input: &str) -> Result<String, TextError> {
 /// A description: optional, at most 4,000 characters; line breaks and tabs are kept.
 pub fn description(input: &str) -> Result<String, TextError> {
     let s = input.trim();
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(TextError::ControlChar);
     }
     let len = s.chars().count();
     if len > DESCRIPTION_MAX {
-        return Err(TextError::TooLong { max: DESCRIPTION_MAX, len });
+        return Err(TextError::TooLong {
+            max: DESCRIPTION_MAX,
+            len,
+        });
     }
     Ok(s.to_string())
 }
@@ -261,7 +273,10 @@ mod tests {
             ("http://example.com:8080/a/b", "http://example.com:8080/a/b"),
             ("http://[::1]:8082", "http://[::1]:8082"),
             ("http://localhost.", "http://localhost"),
-            ("https://acme.service-now.com", "https://acme.service-now.com"),
+            (
+                "https://acme.service-now.com",
+                "https://acme.service-now.com",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(destination_url(input).as_deref(), Ok(want), "{input}");
@@ -287,13 +302,19 @@ mod tests {
             ("http://host:0", UrlError::BadPort),
             ("http://host:99999", UrlError::BadPort),
             ("http://host:+80", UrlError::BadPort),
-            ("http://ex_ample.com", UrlError::BadHost("ex_ample.com".into())),
+            (
+                "http://ex_ample.com",
+                UrlError::BadHost("ex_ample.com".into()),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(destination_url(input), Err(want), "{input:?}");
         }
         assert_eq!(destination_url(&long), Err(UrlError::TooLong(5019)));
-        assert!(matches!(destination_url("http://h/<script>"), Err(UrlError::BadChar('<'))));
+        assert!(matches!(
+            destination_url("http://h/<script>"),
+            Err(UrlError::BadChar('<'))
+        ));
     }
 
     #[test]
@@ -306,7 +327,10 @@ mod tests {
         assert_eq!(short_name("ab c"), Err(ShortNameError::BadChar(' ')));
         assert_eq!(short_name("abé"), Err(ShortNameError::BadChar('é')));
         assert_eq!(short_name(&"a".repeat(32)).map(|s| s.len()), Ok(32));
-        assert_eq!(short_name(&"a".repeat(33)), Err(ShortNameError::TooLong(33)));
+        assert_eq!(
+            short_name(&"a".repeat(33)),
+            Err(ShortNameError::TooLong(33))
+        );
         assert_eq!(
             short_name("<img src=x onerror=alert(1)>"),
             Err(ShortNameError::FirstNotLetter)
@@ -317,7 +341,10 @@ mod tests {
     fn names_and_descriptions() {
         assert_eq!(connection_name("  a  "), Ok("a".into()));
         assert_eq!(connection_name(" "), Err(TextError::Empty));
-        assert_eq!(connection_name(&"é".repeat(255)).map(|s| s.chars().count()), Ok(255));
+        assert_eq!(
+            connection_name(&"é".repeat(255)).map(|s| s.chars().count()),
+            Ok(255)
+        );
         assert_eq!(
             connection_name(&"é".repeat(256)),
             Err(TextError::TooLong { max: 255, len: 256 })
@@ -330,7 +357,10 @@ mod tests {
         assert!(description(&"x".repeat(4000)).is_ok());
         assert_eq!(
             description(&"x".repeat(4001)),
-            Err(TextError::TooLong { max: 4000, len: 4001 })
+            Err(TextError::TooLong {
+                max: 4000,
+                len: 4001
+            })
         );
     }
 
