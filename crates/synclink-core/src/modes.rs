@@ -56,7 +56,7 @@ fn unavailable_reason(
             LicenseKind::Expired => "Your licence has expired.".to_string(),
             _ => format!(
                 "Your {} licence allows Basic mode only.",
-                license.label().to_lowercase()
+                license.label().to_ascii_lowercase()
             ),
         });
     }
