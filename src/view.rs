@@ -247,9 +247,9 @@ fn table(cs: &[Connection]) -> Element<Msg> {
     let rows = cs.iter().map(|c| {
         let cell = |s: &str| -> Node<Msg> { el("td").text(s).into() };
         let status_class = match c.status {
-            Status::Pending => "sl-status sl-status-pending",
-            Status::Active => "sl-status sl-status-active",
-            Status::Deactivated => "sl-status sl-status-deactivated",
+            Status::Pending => "sl-badge sl-badge-pending",
+            Status::Active => "sl-badge sl-badge-active",
+            Status::Deactivated => "sl-badge sl-badge-deactivated",
         };
         el("tr")
             .child(cell(&c.name))
