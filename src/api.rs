@@ -168,6 +168,12 @@ mod web {
             })
     }
 
+    fn has_abort_signal_any() -> bool {
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal"))
+            .and_then(|ctor| js_sys::Reflect::has(&ctor, &JsValue::from_str("any")))
+            .unwrap_or(false)
+    }
+
     /// Sorts a rejection from `fetch` or `Response.json()` by the DOMException's name.
     fn from_js(err: &JsValue, timeout: u32, status: u16) -> ApiError {
         let field = |name: &str| {
@@ -196,7 +202,10 @@ mod web {
     ) -> Result<T, ApiError> {
         let timer = AbortSignal::timeout_with_u32(timeout * 1000);
         let signal = match cancel {
-            Some(c) => AbortSignal::any(&js_sys::Array::of2(c, &timer)),
+            Some(c) if has_abort_signal_any() => AbortSignal::any(&js_sys::Array::of2(c, &timer)),
+            // Browsers before AbortSignal.any (2023): Cancel still works, the time limit is the
+            // node's own.
+            Some(c) => c.clone(),
             None => timer,
         };
         let req = req

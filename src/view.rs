@@ -366,6 +366,9 @@ fn text_field(
         .attr("spellcheck", "false")
         .value(w.field(f).value.as_str())
         .on_input(input_msg(f))
+        // A value set without an `input` event (WebDriver's clear, some autofill) still
+        // reaches the model when the field commits it.
+        .on(Event::Change, Handler::Value(input_msg(f)))
         .on_blur(Msg::Wizard(W::Blur(f)));
     if control_tag == "input" {
         control = control.attr("type", "text").attr("autocomplete", "off");

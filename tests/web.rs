@@ -334,6 +334,20 @@ async fn typing_validates_without_losing_focus_and_esc_closes() {
     assert_eq!(active_id(&sr), "sl-url", "and keeps its focus");
     assert_eq!(same.value(), "http://127.0.0.1:8082");
 
+    // A value cleared without an `input` event (as WebDriver's clear does) is not put back.
+    url.set_value("");
+    fire(&url, "change");
+    fire(&url, "focusout");
+    assert_eq!(url.value(), "");
+    assert!(h.with_model(|m| m.wizard.as_ref().unwrap().url.value.is_empty()));
+    assert_eq!(
+        sr.get_element_by_id("sl-url-error")
+            .and_then(|e| e.text_content())
+            .as_deref(),
+        Some("Enter the destination instance URL.")
+    );
+    type_into(&sr, "Destination Instance URL", "http://127.0.0.1:8082");
+
     // I don't have a URL: the field is cleared and disabled.
     input(&sr, "I don't have a URL").click();
     assert!(url.disabled());
