@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{self, WASM_TARGET};
+use crate::tools::{self, MIN_WASM_OPT, WASM_TARGET};
 use crate::{Result, cargo, exec, root};
 
 /// Where the built node binary is.
@@ -43,14 +43,20 @@ pub fn widget() -> Result {
     let pkg = root().join("pkg");
     exec(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+            ])
+            .args(["--remove-producers-section", "--out-dir"])
             .arg(&pkg)
             .arg(&wasm),
     )?;
     match tools::wasm_opt() {
         Some(wasm_opt) => {
             let out = pkg.join("synclink_bg.wasm");
-            // Debian's binaryen is older than rustc: enable the features rustc already emits.
+            // rustc already emits these features; binaryen must be told it may keep them.
             exec(
                 Command::new(wasm_opt)
                     .args([
@@ -60,15 +66,15 @@ pub fn widget() -> Result {
                         "--enable-sign-ext",
                         "--enable-mutable-globals",
                         "--enable-reference-types",
-                        "--strip-debug",
-                        "--strip-producers",
                         "-o",
                     ])
                     .arg(&out)
                     .arg(&out),
             )?;
         }
-        None => eprintln!("wasm-opt not found: the widget is built without it (larger)."),
+        None => {
+            eprintln!("wasm-opt {MIN_WASM_OPT} or newer not found: the widget is built without it.")
+        }
     }
     Ok(())
 }

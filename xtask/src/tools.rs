@@ -67,8 +67,7 @@ pub struct Browser {
     pub chromedriver: PathBuf,
 }
 
-/// Chromium and chromedriver from Debian, installed through apt when missing; binaryen comes
-/// along for wasm-opt.
+/// Chromium and chromedriver from Debian, installed through apt when missing.
 pub fn browser() -> Result<Browser> {
     let find = |name: &str| -> Option<PathBuf> {
         let env = std::env::var_os(name.to_uppercase()).map(PathBuf::from);
@@ -77,7 +76,7 @@ pub fn browser() -> Result<Browser> {
             .find(|p| p.is_file())
     };
     if find("chromium").is_none() || find("chromedriver").is_none() {
-        apt_install(&["chromium", "chromium-driver", "binaryen"])?;
+        apt_install(&["chromium", "chromium-driver"])?;
     }
     match (find("chromium"), find("chromedriver")) {
         (Some(chromium), Some(chromedriver)) => Ok(Browser {
@@ -88,13 +87,17 @@ pub fn browser() -> Result<Browser> {
     }
 }
 
-/// wasm-opt when it is present; the build works without it, only bigger.
+/// The oldest wasm-opt that keeps wasm-bindgen's externref table intact. Debian 12's binaryen
+/// (108) rewrites it into a funcref table, and the widget then fails to start with
+/// "WebAssembly.Table.set(): Argument 1 is invalid for table".
+pub const MIN_WASM_OPT: u32 = 116;
+
+/// wasm-opt when a recent enough one is present; the build works without it, a little bigger.
 pub fn wasm_opt() -> Option<PathBuf> {
-    let p = PathBuf::from("/usr/bin/wasm-opt");
-    if p.is_file() {
-        return Some(p);
-    }
-    output(Command::new("which").arg("wasm-opt")).map(|s| PathBuf::from(s.trim()))
+    let version = output(Command::new("wasm-opt").arg("--version"))?;
+    // "wasm-opt version 108" or "wasm-opt version 116 (version_116)"
+    let number: u32 = version.split_whitespace().nth(2)?.parse().ok()?;
+    (number >= MIN_WASM_OPT).then(|| PathBuf::from("wasm-opt"))
 }
 
 fn apt_install(packages: &[&str]) -> Result {

@@ -15,7 +15,10 @@ use crate::error::ApiError;
 use crate::random::{self, RandomError};
 use crate::state::AppState;
 
-pub const SESSION_COOKIE: &str = "synclink_session";
+/// The session cookie's name starts with this and ends with the instance id's first
+/// characters: cookies are shared by every port of a host, and two instances side by side on
+/// 127.0.0.1 must not sign each other out.
+pub const SESSION_COOKIE_PREFIX: &str = "synclink_session_";
 pub const USER_TOKEN_HEADER: &str = "X-UserToken";
 /// A session lasts a working day from sign-in.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
@@ -23,9 +26,11 @@ pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 const MAX_SESSIONS: usize = 10_000;
 
 /// Live sessions, in memory: a restart signs everyone out, which is acceptable for an admin page.
-#[derive(Default)]
 pub struct Sessions {
     map: Mutex<HashMap<String, Session>>,
+    cookie_name: String,
+    /// Mark the cookie `Secure` (the public URL is https).
+    secure: bool,
 }
 
 struct Session {
@@ -34,6 +39,15 @@ struct Session {
 }
 
 impl Sessions {
+    pub fn new(instance_id: &str, secure: bool) -> Sessions {
+        let suffix: String = instance_id.chars().take(12).collect();
+        Sessions {
+            map: Mutex::default(),
+            cookie_name: format!("{SESSION_COOKIE_PREFIX}{suffix}"),
+            secure,
+        }
+    }
+
     /// Starts a session: returns its id (for the cookie) and its user token (for the page).
     pub fn create(&self) -> Result<(String, String), RandomError> {
         let id = random::hex_token::<32>()?;
@@ -91,31 +105,41 @@ pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     diff == 0
 }
 
-/// The session id from the `synclink_session` cookie, if the request has one.
-pub fn session_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim().to_string())
-}
+impl Sessions {
+    /// The session id from this instance's session cookie, if the request has one.
+    pub fn id_from(&self, headers: &HeaderMap) -> Option<String> {
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.cookie_name)
+            .map(|(_, value)| value.trim().to_string())
+    }
 
-/// The `Set-Cookie` value that starts a session.
-pub fn session_cookie(id: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
-        SESSION_TTL.as_secs()
-    )
-}
+    /// The `Set-Cookie` value that starts a session.
+    pub fn cookie(&self, id: &str) -> String {
+        format!(
+            "{}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+            self.cookie_name,
+            SESSION_TTL.as_secs(),
+            self.secure_attr()
+        )
+    }
 
-/// The `Set-Cookie` value that ends a session.
-pub fn clear_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}")
+    /// The `Set-Cookie` value that ends a session.
+    pub fn clear_cookie(&self) -> String {
+        format!(
+            "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+            self.cookie_name,
+            self.secure_attr()
+        )
+    }
+
+    fn secure_attr(&self) -> &'static str {
+        if self.secure { "; Secure" } else { "" }
+    }
 }
 
 /// Proof that an admin API call comes from a signed-in administrator's page.
@@ -125,7 +149,9 @@ impl FromRequestParts<AppState> for AdminSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let user_token = session_id(&parts.headers)
+        let user_token = state
+            .sessions
+            .id_from(&parts.headers)
             .and_then(|id| state.sessions.user_token(&id))
             .ok_or(ApiError::Unauthenticated)?;
         let given = parts.headers.get(USER_TOKEN_HEADER).map(|v| v.as_bytes());
@@ -159,20 +185,36 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_session_cookie_among_others() {
+    fn finds_this_instances_session_cookie_among_others() {
+        let sessions = Sessions::new("0123456789abcdef0123456789abcdef", false);
         let mut headers = HeaderMap::new();
         headers.insert(
             COOKIE,
-            HeaderValue::from_static("a=1; synclink_session=xyz; b=2"),
+            HeaderValue::from_static(
+                "a=1; synclink_session_ffffffffffff=other; synclink_session_0123456789ab=xyz; b=2",
+            ),
         );
-        assert_eq!(session_id(&headers).as_deref(), Some("xyz"));
-        headers.insert(COOKIE, HeaderValue::from_static("synclink_sessionx=1"));
-        assert_eq!(session_id(&headers), None);
+        assert_eq!(sessions.id_from(&headers).as_deref(), Some("xyz"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("synclink_session_0123456789abx=1"),
+        );
+        assert_eq!(sessions.id_from(&headers), None);
+        assert!(
+            sessions
+                .cookie("id")
+                .starts_with("synclink_session_0123456789ab=id; HttpOnly; SameSite=Strict")
+        );
+        assert!(
+            Sessions::new("ab", true)
+                .clear_cookie()
+                .ends_with("; Secure")
+        );
     }
 
     #[test]
     fn sessions_live_until_removed() {
-        let sessions = Sessions::default();
+        let sessions = Sessions::new("0123456789abcdef", false);
         let (id, token) = sessions.create().unwrap();
         assert_eq!(sessions.user_token(&id), Some(token));
         assert_eq!(sessions.user_token("nope"), None);

@@ -192,15 +192,14 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
     let state = state::AppState::new(state::Shared {
         platform: config.platform,
         instance_name,
+        sessions: auth::Sessions::new(&instance.instance_id, public_url.starts_with("https://")),
         instance_id: instance.instance_id,
         public_url: public_url.clone(),
         license: config.license,
         trial_days: config.trial_days,
         created_at: instance.created_at,
         admin_token: config.admin_token,
-        secure_cookies: public_url.starts_with("https://"),
         db,
-        sessions: auth::Sessions::default(),
         prober,
     });
 

@@ -26,8 +26,6 @@ pub struct Shared {
     /// When the database was created: the trial's first day.
     pub created_at: i64,
     pub admin_token: String,
-    /// Cookies get `Secure` when the instance is served over https.
-    pub secure_cookies: bool,
     pub db: Db,
     pub sessions: Sessions,
     pub prober: Prober,

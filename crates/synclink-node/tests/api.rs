@@ -179,6 +179,8 @@ async fn admin_calls_need_a_session_and_its_user_token() {
         ),
         (Method::POST, "/destinations/probe", Some(&probe)),
     ];
+    // This instance's cookie name with a value no session has.
+    let forged_cookie = format!("{}=forged", admin.cookie.split('=').next().unwrap());
     for (method, path, body) in calls {
         let with_body = |r: reqwest::RequestBuilder| match body {
             Some(b) => r.json(b),
@@ -200,7 +202,7 @@ async fn admin_calls_need_a_session_and_its_user_token() {
             (
                 "bad cookie",
                 c.request(method.clone(), &url)
-                    .header(COOKIE, "synclink_session=forged")
+                    .header(COOKIE, forged_cookie.as_str())
                     .header("X-UserToken", &admin.token),
                 StatusCode::UNAUTHORIZED,
             ),

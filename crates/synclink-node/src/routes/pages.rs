@@ -29,7 +29,10 @@ fn see_other(cookie: Option<String>) -> Response {
 }
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = auth::session_id(&headers).and_then(|id| state.sessions.user_token(&id));
+    let token = state
+        .sessions
+        .id_from(&headers)
+        .and_then(|id| state.sessions.user_token(&id));
     let body = match token {
         Some(token) => page::admin(
             &state.instance_name,
@@ -68,15 +71,12 @@ pub async fn login(
     }
     let (id, _user_token) = state.sessions.create()?;
     tracing::info!("administrator signed in");
-    Ok(see_other(Some(auth::session_cookie(
-        &id,
-        state.secure_cookies,
-    ))))
+    Ok(see_other(Some(state.sessions.cookie(&id))))
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(id) = auth::session_id(&headers) {
+    if let Some(id) = state.sessions.id_from(&headers) {
         state.sessions.remove(&id);
     }
-    see_other(Some(auth::clear_cookie(state.secure_cookies)))
+    see_other(Some(state.sessions.clear_cookie()))
 }

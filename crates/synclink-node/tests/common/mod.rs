@@ -72,7 +72,7 @@ impl Admin {
             assert!(set_cookie.contains(attribute), "{set_cookie}");
         }
         let cookie = set_cookie.split(';').next().unwrap().to_string();
-        assert!(cookie.starts_with("synclink_session="));
+        assert!(cookie.starts_with("synclink_session_"), "{cookie}");
         let page = client
             .get(format!("{base}/"))
             .header(COOKIE, &cookie)
