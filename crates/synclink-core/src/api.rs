@@ -162,3 +162,56 @@ pub struct CreatedConnection {
     pub connection: Connection,
     pub invitation_code: String,
 }
+
+/// `POST /invitations/accept` (admin, on the accepting instance): the pasted code.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct AcceptInvitation {
+    pub invitation_code: String,
+}
+
+/// `POST /handshake` (public, on the initiating instance): the accepting node proves it holds
+/// the invitation secret and says who it is.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq)]
+pub struct HandshakeRequest {
+    /// The connection id from the code (32 hex characters).
+    pub connection_id: String,
+    /// The invitation secret, base64url without padding.
+    pub secret: String,
+    pub acceptor: Acceptor,
+}
+
+// The secret must never reach a log through `{:?}`.
+impl std::fmt::Debug for HandshakeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandshakeRequest")
+            .field("connection_id", &self.connection_id)
+            .field("secret", &"<redacted>")
+            .field("acceptor", &self.acceptor)
+            .finish()
+    }
+}
+
+/// Who accepts an invitation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Acceptor {
+    /// Its `GET /info` instance id: the same instance retrying is recognised by it.
+    pub instance_id: String,
+    pub instance_name: String,
+    pub platform: Platform,
+    /// None when the accepting instance is private (not reachable from outside).
+    pub public_url: Option<String>,
+}
+
+/// The initiating node's answer to a handshake.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeResult {
+    pub connection_id: String,
+    pub status: Status,
+    pub instance_name: String,
+}
+
+/// `GET /connections/{id}/invitation` (admin): a `Pending` connection's code, to copy again.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct InvitationCode {
+    pub invitation_code: String,
+}

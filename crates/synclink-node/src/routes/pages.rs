@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::{self, same_secret};
+use crate::auth::same_secret;
 use crate::error::ApiError;
 use crate::routes::extract::ApiForm;
 use crate::state::AppState;
