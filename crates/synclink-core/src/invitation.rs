@@ -252,6 +252,20 @@ pub fn parse_id(text: &str) -> Option<[u8; ID_LEN]> {
     Some(out)
 }
 
+/// The invitation secret as the handshake carries it: base64url without padding.
+pub fn secret_text(secret: &[u8; SECRET_LEN]) -> String {
+    URL_SAFE_NO_PAD.encode(secret)
+}
+
+/// Parses a secret written by [`secret_text`]; None when it is not exactly that.
+pub fn parse_secret(text: &str) -> Option<[u8; SECRET_LEN]> {
+    // 32 bytes are 43 characters; the length check keeps a huge string from being decoded.
+    if text.len() != (SECRET_LEN * 4).div_ceil(3) {
+        return None;
+    }
+    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +348,18 @@ mod tests {
         let text = format!("{:?}", sample());
         assert!(text.contains("<redacted>"));
         assert!(!text.contains("42, 42"));
+    }
+
+    #[test]
+    fn secrets_round_trip() {
+        let secret = [0xfe; SECRET_LEN];
+        let text = secret_text(&secret);
+        assert_eq!(text.len(), 43);
+        assert_eq!(parse_secret(&text), Some(secret));
+        assert_eq!(parse_secret(&text[..42]), None);
+        assert_eq!(parse_secret(&format!("{text}A")), None);
+        assert_eq!(parse_secret(&"+".repeat(43)), None);
+        assert_eq!(parse_secret(""), None);
     }
 
     #[test]

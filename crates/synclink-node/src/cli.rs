@@ -51,6 +51,10 @@ pub struct Cli {
     /// Deadline for a whole destination probe, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub probe_timeout_ms: u64,
+
+    /// Deadline for the whole handshake with the initiating instance when accepting, in milliseconds.
+    #[arg(long, default_value_t = 10000)]
+    pub handshake_timeout_ms: u64,
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -78,6 +82,7 @@ impl Cli {
             admin_token,
             trial_days: self.trial_days,
             probe_timeout: Duration::from_millis(self.probe_timeout_ms),
+            handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
         }
     }
 }

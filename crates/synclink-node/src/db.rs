@@ -66,6 +66,10 @@ const MIGRATIONS: &[&str] = &[
         connection_id TEXT NOT NULL REFERENCES connections (id),
         created_at INTEGER NOT NULL
     );",
+    // 2: who is on the other side once an invitation is accepted. On the initiating instance,
+    // the acceptor's instance id tells its retries from another instance's attempt.
+    "ALTER TABLE connections ADD COLUMN remote_instance_id TEXT;
+    ALTER TABLE connections ADD COLUMN remote_instance_name TEXT;",
 ];
 
 /// The instance's identity, fixed when the database is created.
@@ -80,8 +84,41 @@ pub struct InstanceRow {
 pub struct NewRow {
     pub connection: api::Connection,
     pub secret: [u8; 32],
-    pub invitation_code: String,
+    /// Kept while the invitation can be shown again: initiated here and `Pending`.
+    pub invitation_code: Option<String>,
     pub expires_at: i64,
+    /// The other instance's name, when known (on the accepting side, from the handshake).
+    pub remote_instance_name: Option<String>,
+}
+
+/// A connection with its shared secret, for the handshake's checks.
+pub struct WithSecret {
+    pub stored: StoredConnection,
+    pub secret: [u8; 32],
+    pub expires_at: i64,
+}
+
+/// The accepting instance, as it introduced itself in the handshake (already checked).
+pub struct AcceptorRow {
+    pub instance_id: String,
+    pub instance_name: String,
+    pub platform: Platform,
+    pub public_url: Option<String>,
+}
+
+/// Where a handshake left a connection initiated here.
+pub enum Activation {
+    /// It was `Pending` and is now `Active` with this acceptor.
+    Activated,
+    /// It was already `Active` with this very acceptor: a retry.
+    AlreadyActive,
+    /// It is `Active` with another instance.
+    UsedByAnother,
+    Deactivated,
+    /// Still `Pending`, but past its expiry.
+    Expired,
+    /// No such connection initiated here.
+    Unknown,
 }
 
 /// A connection with the invitation code kept for it.
@@ -174,6 +211,107 @@ impl Db {
         self.call(move |conn| select_key(conn, &key)).await
     }
 
+    /// The connection with its secret and expiry.
+    pub async fn get_with_secret(&self, id: String) -> Result<Option<WithSecret>, DbError> {
+        self.call(move |conn| {
+            let Some(stored) = select_connection(conn, &id)? else {
+                return Ok(None);
+            };
+            let (secret, expires_at): (Vec<u8>, i64) = conn.query_row(
+                "SELECT secret, expires_at FROM connections WHERE id = ?1",
+                [&id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let secret = secret
+                .try_into()
+                .map_err(|_| DbError::Corrupt(format!("the secret of connection {id}")))?;
+            Ok(Some(WithSecret {
+                stored,
+                secret,
+                expires_at,
+            }))
+        })
+        .await
+    }
+
+    /// Marks a `Pending` connection initiated here `Active` with `acceptor`, unless it has
+    /// expired at `now`. The change is one guarded UPDATE: of two acceptors at once, exactly
+    /// one finds the row still `Pending`. The invitation code is dropped: it is never shown
+    /// again.
+    pub async fn activate(
+        &self,
+        id: String,
+        acceptor: AcceptorRow,
+        now: i64,
+    ) -> Result<Activation, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE connections SET status = ?2, remote_instance_id = ?3,
+                    remote_instance_name = ?4, remote_platform = ?5,
+                    remote_url = COALESCE(?6, remote_url), invitation_code = NULL, updated_at = ?7
+                 WHERE id = ?1 AND initiated_here AND status = ?8 AND expires_at > ?7",
+                params![
+                    id,
+                    Status::Active.label(),
+                    acceptor.instance_id,
+                    acceptor.instance_name,
+                    acceptor.platform.id(),
+                    acceptor.public_url,
+                    now,
+                    Status::Pending.label(),
+                ],
+            )?;
+            let found = tx
+                .query_row(
+                    "SELECT status, initiated_here, remote_instance_id FROM connections
+                     WHERE id = ?1",
+                    [&id],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, bool>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let outcome = match found {
+                None | Some((_, false, _)) => Activation::Unknown,
+                Some(_) if changed == 1 => Activation::Activated,
+                Some((status, true, accepted_by)) => match Status::from_label(&status) {
+                    Some(Status::Pending) => Activation::Expired,
+                    Some(Status::Deactivated) => Activation::Deactivated,
+                    Some(Status::Active)
+                        if accepted_by.as_deref() == Some(acceptor.instance_id.as_str()) =>
+                    {
+                        Activation::AlreadyActive
+                    }
+                    Some(Status::Active) => Activation::UsedByAnother,
+                    None => return Err(DbError::Corrupt(format!("status {status:?}"))),
+                },
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    /// Stores a connection accepted here, unless one with its id is already stored: then
+    /// that one comes back, with `false`.
+    pub async fn insert_accepted(&self, row: NewRow) -> Result<(StoredConnection, bool), DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(existing) = select_connection(&tx, &row.connection.id)? {
+                return Ok((existing, false));
+            }
+            insert_row(&tx, &row)?;
+            tx.commit()?;
+            Ok((stored(row), true))
+        })
+        .await
+    }
+
     /// Stores a new connection and, when given, its idempotency key with the request's
     /// fingerprint, in one transaction. A key that is already stored wins: nothing is written
     /// and the earlier record comes back.
@@ -191,31 +329,9 @@ impl Db {
             {
                 return Ok(InsertOutcome::KeyExists(existing));
             }
-            let c = &row.connection;
-            tx.execute(
-                "INSERT INTO connections (id, name, description, local_short_name,
-                    remote_short_name, remote_url, remote_platform, mode, status, initiated_here,
-                    secret, invitation_code, expires_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                params![
-                    c.id,
-                    c.name,
-                    c.description,
-                    c.local_short_name,
-                    c.remote_short_name,
-                    c.remote_url,
-                    c.remote_platform.map(Platform::id),
-                    c.mode.label(),
-                    c.status.label(),
-                    c.initiated_here,
-                    row.secret.as_slice(),
-                    row.invitation_code,
-                    row.expires_at,
-                    c.created_at,
-                    c.updated_at,
-                ],
-            )?;
+            insert_row(&tx, &row)?;
             if let Some((key, fingerprint)) = &key {
+                let c = &row.connection;
                 tx.execute(
                     "INSERT INTO idempotency_keys (key, fingerprint, connection_id, created_at)
                      VALUES (?1, ?2, ?3, ?4)",
@@ -223,12 +339,46 @@ impl Db {
                 )?;
             }
             tx.commit()?;
-            Ok(InsertOutcome::Created(StoredConnection {
-                connection: row.connection,
-                invitation_code: Some(row.invitation_code),
-            }))
+            Ok(InsertOutcome::Created(stored(row)))
         })
         .await
+    }
+}
+
+fn insert_row(conn: &Connection, row: &NewRow) -> Result<(), DbError> {
+    let c = &row.connection;
+    conn.execute(
+        "INSERT INTO connections (id, name, description, local_short_name,
+            remote_short_name, remote_url, remote_platform, mode, status, initiated_here,
+            secret, invitation_code, expires_at, created_at, updated_at, remote_instance_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            c.id,
+            c.name,
+            c.description,
+            c.local_short_name,
+            c.remote_short_name,
+            c.remote_url,
+            c.remote_platform.map(Platform::id),
+            c.mode.label(),
+            c.status.label(),
+            c.initiated_here,
+            row.secret.as_slice(),
+            row.invitation_code,
+            row.expires_at,
+            c.created_at,
+            c.updated_at,
+            row.remote_instance_name,
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a row just inserted reads back as.
+fn stored(row: NewRow) -> StoredConnection {
+    StoredConnection {
+        connection: row.connection,
+        invitation_code: row.invitation_code,
     }
 }
 
@@ -394,8 +544,9 @@ mod tests {
                 updated_at: created_at,
             },
             secret: [1; 32],
-            invitation_code: "code".into(),
+            invitation_code: Some("code".into()),
             expires_at: created_at + 10,
+            remote_instance_name: None,
         }
     }
 
@@ -433,5 +584,105 @@ mod tests {
         assert_eq!(all.len(), 1);
         let stored = db.get_connection(id).await.unwrap().unwrap();
         assert_eq!(stored.invitation_code.as_deref(), Some("code"));
+    }
+    fn acceptor(instance_id: &str) -> AcceptorRow {
+        AcceptorRow {
+            instance_id: instance_id.into(),
+            instance_name: format!("Instance {instance_id}"),
+            platform: Platform::Jira,
+            public_url: Some(format!("http://{instance_id}.example")),
+        }
+    }
+
+    #[tokio::test]
+    async fn one_acceptor_activates_and_only_it_may_retry() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = Db::open(dir.path().join("node.db"), "aa".into(), 0)
+            .await
+            .unwrap();
+        let id = "0".repeat(32);
+        db.insert_connection(sample(&id, 100), None).await.unwrap();
+        let activate = |who: &str, now: i64| db.activate(id.clone(), acceptor(who), now);
+
+        assert!(matches!(
+            activate("b", 105).await.unwrap(),
+            Activation::Activated
+        ));
+        assert!(matches!(
+            activate("b", 200).await.unwrap(),
+            Activation::AlreadyActive
+        ));
+        assert!(matches!(
+            activate("c", 105).await.unwrap(),
+            Activation::UsedByAnother
+        ));
+        let stored = db.get_connection(id.clone()).await.unwrap().unwrap();
+        let c = &stored.connection;
+        assert_eq!(c.status, Status::Active);
+        assert_eq!(c.remote_platform, Some(Platform::Jira));
+        assert_eq!(c.remote_url.as_deref(), Some("http://b.example"));
+        assert_eq!(c.updated_at, 105);
+        assert_eq!(
+            stored.invitation_code, None,
+            "the code is never shown again"
+        );
+
+        // Past its expiry (created at 100, expires at 110), a pending one stays pending.
+        let late = "1".repeat(32);
+        db.insert_connection(sample(&late, 100), None)
+            .await
+            .unwrap();
+        let outcome = db.activate(late.clone(), acceptor("b"), 110).await.unwrap();
+        assert!(matches!(outcome, Activation::Expired));
+        let stored = db.get_connection(late).await.unwrap().unwrap();
+        assert_eq!(stored.connection.status, Status::Pending);
+        assert!(stored.invitation_code.is_some());
+
+        // A private acceptor leaves the remote URL as it was (none for a private remote).
+        let private = "2".repeat(32);
+        db.insert_connection(sample(&private, 100), None)
+            .await
+            .unwrap();
+        let mut nameless = acceptor("d");
+        nameless.public_url = None;
+        db.activate(private.clone(), nameless, 101).await.unwrap();
+        let stored = db.get_connection(private).await.unwrap().unwrap();
+        assert_eq!(stored.connection.remote_url, None);
+
+        let outcome = db
+            .activate("3".repeat(32), acceptor("b"), 101)
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Activation::Unknown));
+    }
+
+    #[tokio::test]
+    async fn an_accepted_connection_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = Db::open(dir.path().join("node.db"), "aa".into(), 0)
+            .await
+            .unwrap();
+        let id = "0".repeat(32);
+        let accepted = || {
+            let mut row = sample(&id, 100);
+            row.connection.status = Status::Active;
+            row.connection.initiated_here = false;
+            row.invitation_code = None;
+            row
+        };
+        let (first, created) = db.insert_accepted(accepted()).await.unwrap();
+        assert!(created);
+        let (again, created) = db.insert_accepted(accepted()).await.unwrap();
+        assert!(!created);
+        assert_eq!(again.connection, first.connection);
+        assert_eq!(db.list_connections().await.unwrap().len(), 1);
+        let with_secret = db.get_with_secret(id).await.unwrap().unwrap();
+        assert_eq!(with_secret.secret, [1; 32]);
+        // Accepted here: no handshake can make it Active for anyone.
+        let outcome = db
+            .activate("0".repeat(32), acceptor("b"), 101)
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Activation::Unknown));
     }
 }

@@ -25,7 +25,14 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{message}: {detail}")]
+    Conflict { message: String, detail: String },
+    #[error("{message}: {detail}")]
+    Gone { message: String, detail: String },
+    #[error("{message}: {detail}")]
     Unprocessable { message: String, detail: String },
+    /// Another instance this one called failed to answer usefully.
+    #[error("{message}: {detail}")]
+    BadGateway { message: String, detail: String },
     /// An axum extractor refused the request (bad JSON, content type, body size…).
     #[error("request refused by {status}: {detail}")]
     Rejected { status: StatusCode, detail: String },
@@ -57,11 +64,46 @@ impl ApiError {
         }
     }
 
+    pub fn conflict(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn gone(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Gone {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
     pub fn unprocessable(message: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError::Unprocessable {
             message: message.into(),
             detail: detail.into(),
         }
+    }
+
+    pub fn bad_gateway(message: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::BadGateway {
+            message: message.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Another instance's refusal, passed on with its status when it is one this API answers
+    /// with too; None for any other status.
+    pub fn passed_on(status: StatusCode, message: String, detail: String) -> Option<Self> {
+        let error = match status {
+            StatusCode::BAD_REQUEST => ApiError::BadRequest { message, detail },
+            StatusCode::FORBIDDEN => ApiError::Forbidden { message, detail },
+            StatusCode::NOT_FOUND => ApiError::NotFound { message, detail },
+            StatusCode::CONFLICT => ApiError::Conflict { message, detail },
+            StatusCode::GONE => ApiError::Gone { message, detail },
+            _ => return None,
+        };
+        Some(error)
     }
 
     pub fn status(&self) -> StatusCode {
@@ -71,7 +113,10 @@ impl ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             ApiError::Rejected { status, .. } => *status,
             ApiError::Db(_) | ApiError::Random(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -82,7 +127,10 @@ impl ApiError {
             ApiError::BadRequest { message, detail }
             | ApiError::Forbidden { message, detail }
             | ApiError::NotFound { message, detail }
-            | ApiError::Unprocessable { message, detail } => ErrorBody::new(message, detail),
+            | ApiError::Conflict { message, detail }
+            | ApiError::Gone { message, detail }
+            | ApiError::Unprocessable { message, detail }
+            | ApiError::BadGateway { message, detail } => ErrorBody::new(message, detail),
             // ServiceNow's own words for a call without a session.
             ApiError::Unauthenticated => ErrorBody::new(
                 "User Not Authenticated",
@@ -112,8 +160,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        match self {
+            // The other instance's trouble, not this one's: worth a line, not an alarm.
+            ApiError::BadGateway { .. } => tracing::warn!(error = %self, "request failed"),
+            _ if status.is_server_error() => tracing::error!(error = %self, "request failed"),
+            _ => {}
         }
         (status, Json(self.body())).into_response()
     }
@@ -176,6 +227,8 @@ mod tests {
             ApiError::forbidden("No", "why"),
             ApiError::not_found("Not found", "why"),
             ApiError::MethodNotAllowed,
+            ApiError::conflict("Conflict", "why"),
+            ApiError::gone("Gone", "why"),
             ApiError::unprocessable("Conflict", "why"),
             ApiError::Rejected {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
@@ -187,6 +240,24 @@ mod tests {
             assert_eq!(body.status, "failure");
             assert!(!body.error.message.is_empty());
             assert!(e.status().is_client_error());
+        }
+        let gateway = ApiError::bad_gateway("Unreachable", "why");
+        assert_eq!(gateway.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(gateway.body().error.detail, "why");
+    }
+
+    #[test]
+    fn only_statuses_of_this_api_are_passed_on() {
+        for status in [400, 403, 404, 409, 410] {
+            let status = StatusCode::from_u16(status).unwrap();
+            let e = ApiError::passed_on(status, "m".into(), "d".into()).unwrap();
+            assert_eq!(e.status(), status);
+            assert_eq!(e.body(), ErrorBody::new("m", "d"));
+        }
+        // A 401 from the other instance must not read as "this session ended".
+        for status in [401, 405, 413, 422, 500] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert!(ApiError::passed_on(status, "m".into(), "d".into()).is_none());
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod cli;
 mod clock;
 mod db;
 mod error;
+mod handshake;
 mod license;
 mod page;
 mod probe;
@@ -52,6 +53,8 @@ pub struct Config {
     pub trial_days: u32,
     /// Deadline for a whole destination probe.
     pub probe_timeout: Duration,
+    /// Deadline for the whole handshake with the initiating instance, when accepting.
+    pub handshake_timeout: Duration,
 }
 
 // The admin token must never reach a log through `{:?}`.
@@ -67,13 +70,15 @@ impl std::fmt::Debug for Config {
             .field("admin_token", &"<redacted>")
             .field("trial_days", &self.trial_days)
             .field("probe_timeout", &self.probe_timeout)
+            .field("handshake_timeout", &self.handshake_timeout)
             .finish()
     }
 }
 
 impl Config {
     /// A ServiceNow instance "Company A" on a free loopback port, with a 30-day trial that
-    /// starts with the database and a 5-second probe timeout: change the fields as needed.
+    /// starts with the database, a 5-second probe timeout and a 10-second handshake timeout:
+    /// change the fields as needed.
     pub fn new(db_path: impl Into<PathBuf>, admin_token: impl Into<String>) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -85,6 +90,7 @@ impl Config {
             admin_token: admin_token.into(),
             trial_days: 30,
             probe_timeout: Duration::from_secs(5),
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -187,8 +193,8 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
         }
     })?;
 
-    let prober = probe::Prober::new(config.probe_timeout)
-        .map_err(|e| StartError::HttpClient(e.to_string()))?;
+    let client = probe::http_client().map_err(|e| StartError::HttpClient(e.to_string()))?;
+    let prober = probe::Prober::new(client.clone(), config.probe_timeout);
     let state = state::AppState::new(state::Shared {
         platform: config.platform,
         instance_name,
@@ -201,6 +207,8 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
         admin_token: config.admin_token,
         db,
         prober,
+        client,
+        handshake_timeout: config.handshake_timeout,
     });
 
     let (shutdown, stopped) = oneshot::channel::<()>();

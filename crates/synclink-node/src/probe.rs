@@ -179,6 +179,19 @@ fn remote(info: &InstanceInfo) -> RemoteInstance {
     }
 }
 
+/// The client for every call to another instance (probes, self-checks, handshakes): it
+/// follows no redirect by itself, uses no proxy, and keeps no idle connection.
+pub fn http_client() -> Result<Client, reqwest::Error> {
+    Client::builder()
+        // Redirects are followed by hand, to count them and spot loops.
+        .redirect(reqwest::redirect::Policy::none())
+        // The call goes straight to the address the administrator typed or pasted.
+        .no_proxy()
+        .user_agent(concat!("synclink-node/", env!("CARGO_PKG_VERSION")))
+        .pool_max_idle_per_host(0)
+        .build()
+}
+
 /// The probing client, with the last result per URL and the last self-check.
 pub struct Prober {
     client: Client,
@@ -195,21 +208,13 @@ pub struct SelfCheck {
 }
 
 impl Prober {
-    pub fn new(timeout: Duration) -> Result<Prober, reqwest::Error> {
-        let client = Client::builder()
-            // Redirects are followed by hand, to count them and spot loops.
-            .redirect(reqwest::redirect::Policy::none())
-            // The probe goes straight to the address the administrator typed.
-            .no_proxy()
-            .user_agent(concat!("synclink-node/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(0)
-            .build()?;
-        Ok(Prober {
+    pub fn new(client: Client, timeout: Duration) -> Prober {
+        Prober {
             client,
             timeout,
             cache: Mutex::new(HashMap::new()),
             self_check: Mutex::new(None),
-        })
+        }
     }
 
     /// Probes `url` (already normalised) and remembers the result.
@@ -351,6 +356,20 @@ async fn fetch_info_inner(client: &Client, base: &str) -> Result<InstanceInfo, F
     if !status.is_success() {
         return Err(Failure::Status(status));
     }
+    let body = read_body(&mut response).await?;
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        return Err(Failure::WebPage);
+    }
+    let envelope: Envelope<InstanceInfo> =
+        serde_json::from_slice(&body).map_err(|_| Failure::NotSynclink)?;
+    if envelope.result.product != synclink_core::api::PRODUCT {
+        return Err(Failure::NotSynclink);
+    }
+    Ok(envelope.result)
+}
+
+/// Reads an answer's body, at most [`MAX_BODY`] bytes of it.
+pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, Failure> {
     if response
         .content_length()
         .is_some_and(|n| n > MAX_BODY as u64)
@@ -364,20 +383,12 @@ async fn fetch_info_inner(client: &Client, base: &str) -> Result<InstanceInfo, F
         }
         body.extend_from_slice(&chunk);
     }
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
-        return Err(Failure::WebPage);
-    }
-    let envelope: Envelope<InstanceInfo> =
-        serde_json::from_slice(&body).map_err(|_| Failure::NotSynclink)?;
-    if envelope.result.product != synclink_core::api::PRODUCT {
-        return Err(Failure::NotSynclink);
-    }
-    Ok(envelope.result)
+    Ok(body)
 }
 
 /// Tells a refused connection from a failed name lookup from anything else, by the causes
 /// reqwest chains together.
-fn classify(error: &reqwest::Error) -> Failure {
+pub fn classify(error: &reqwest::Error) -> Failure {
     if error.is_timeout() {
         // The deadline is ours (tokio's timeout); reqwest only times out if one is ever set.
         return Failure::Unreachable("the request timed out".into());

@@ -1,8 +1,9 @@
-//! What every handler shares: the instance's settings and identity, the database, sessions and
-//! the prober.
+//! What every handler shares: the instance's settings and identity, the database, sessions,
+//! the prober and the client for calls to other instances.
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
 
 use synclink_core::api::{InstanceStatus, License, PublicCheck};
 use synclink_core::{LicenseKind, Platform};
@@ -29,6 +30,9 @@ pub struct Shared {
     pub db: Db,
     pub sessions: Sessions,
     pub prober: Prober,
+    /// For calls to other instances (the prober holds a handle to the same client).
+    pub client: reqwest::Client,
+    pub handshake_timeout: Duration,
 }
 
 impl AppState {

@@ -167,6 +167,7 @@ async fn admin_calls_need_a_session_and_its_user_token() {
     let c = client();
     let new = private_connection("a", "b");
     let probe = json!({"url": "http://127.0.0.1:1"});
+    let accept = json!({"invitation_code": "AQ"});
 
     let calls: Vec<(Method, &str, Option<&Value>)> = vec![
         (Method::GET, "/instance", None),
@@ -178,6 +179,12 @@ async fn admin_calls_need_a_session_and_its_user_token() {
             None,
         ),
         (Method::POST, "/destinations/probe", Some(&probe)),
+        (Method::POST, "/invitations/accept", Some(&accept)),
+        (
+            Method::GET,
+            "/connections/00000000000000000000000000000000/invitation",
+            None,
+        ),
     ];
     // This instance's cookie name with a value no session has.
     let forged_cookie = format!("{}=forged", admin.cookie.split('=').next().unwrap());

@@ -5,10 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,42 +16,6 @@ use synclink_core::invitation::Invitation;
 
 const ROUNDS: usize = 5;
 const WORKERS: usize = 6;
-
-struct Spawned {
-    child: Child,
-    addr: SocketAddr,
-}
-
-/// Starts the binary on `db` and waits for its "listening on" line.
-fn spawn_node(db: &Path) -> Spawned {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synclink-node"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-token",
-            TOKEN,
-            "--instance-name",
-            "Crash",
-        ])
-        .arg("--db")
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().expect("a line before the end").unwrap();
-        if let Some(rest) = line.strip_prefix("synclink-node listening on http://") {
-            assert!(rest.ends_with("(Crash, ServiceNow)"), "{line}");
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep the pipe drained so the node never blocks on a full stdout.
-    std::thread::spawn(move || for _ in lines {});
-    Spawned { child, addr }
-}
 
 /// What a create got back: its key, and the body when the answer was a 201.
 type Outcome = (String, Option<Value>);
@@ -199,7 +160,7 @@ async fn a_killed_node_keeps_every_confirmed_create_and_no_half_rows() {
     let db = dir.path().join("node.db");
     let mut confirmed: Vec<(String, Value)> = Vec::new();
     for round in 0..ROUNDS {
-        let mut node = spawn_node(&db);
+        let mut node = spawn_node(&db, "Crash", &[]);
         let admin = Admin::sign_in_at(&format!("http://{}", node.addr)).await;
         check_after_restart(&admin, &confirmed).await;
 
@@ -237,7 +198,7 @@ async fn a_killed_node_keeps_every_confirmed_create_and_no_half_rows() {
         "some creates were confirmed before the kills"
     );
 
-    let mut node = spawn_node(&db);
+    let mut node = spawn_node(&db, "Crash", &[]);
     let admin = Admin::sign_in_at(&format!("http://{}", node.addr)).await;
     check_after_restart(&admin, &confirmed).await;
     node.child.kill().unwrap();

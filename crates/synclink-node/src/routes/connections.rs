@@ -1,11 +1,12 @@
-//! `GET/POST /connections` and `GET /connections/{id}`: listing connections and initiating one.
+//! `GET/POST /connections`, `GET /connections/{id}` and `GET /connections/{id}/invitation`:
+//! listing connections, initiating one, and showing a pending one's invitation code again.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use synclink_core::api::{self, CreatedConnection, Envelope, NewConnection};
+use synclink_core::api::{self, CreatedConnection, Envelope, InvitationCode, NewConnection};
 use synclink_core::invitation::{self, INVITATION_TTL_SECS, Invitation};
 use synclink_core::modes::{self, Destination};
 use synclink_core::{Mode, Platform, Status, validate};
@@ -34,6 +35,42 @@ pub async fn get_one(
     _admin: AdminSession,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Envelope<api::Connection>>, ApiError> {
+    Ok(Json(Envelope {
+        result: find(&state, id).await?.connection,
+    }))
+}
+
+/// `GET /connections/{id}/invitation`: the code of a `Pending` connection initiated here, to
+/// copy again.
+pub async fn invitation(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Envelope<InvitationCode>>, ApiError> {
+    let stored = find(&state, id).await?;
+    let c = &stored.connection;
+    match stored.invitation_code {
+        Some(invitation_code) if c.initiated_here && c.status == Status::Pending => {
+            Ok(Json(Envelope {
+                result: InvitationCode { invitation_code },
+            }))
+        }
+        _ => Err(ApiError::conflict(
+            "No invitation to show",
+            if c.initiated_here {
+                format!(
+                    "The connection is {}: its invitation code is no longer shown.",
+                    c.status.label()
+                )
+            } else {
+                "This connection was accepted here from another instance's invitation; the code is not shown again.".to_string()
+            },
+        )),
+    }
+}
+
+/// The stored connection with this id, or 404.
+async fn find(state: &AppState, id: String) -> Result<StoredConnection, ApiError> {
     let unknown = || {
         ApiError::not_found(
             "Record not found",
@@ -43,14 +80,11 @@ pub async fn get_one(
     if invitation::parse_id(&id).is_none() {
         return Err(unknown());
     }
-    let stored = state
+    state
         .db
         .get_connection(id.clone())
         .await?
-        .ok_or_else(unknown)?;
-    Ok(Json(Envelope {
-        result: stored.connection,
-    }))
+        .ok_or_else(unknown)
 }
 
 /// A `NewConnection` after every field passed core's rules: what gets stored, and what the
@@ -231,8 +265,9 @@ fn new_row(
             updated_at: now,
         },
         secret,
-        invitation_code: code,
+        invitation_code: Some(code),
         expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX),
+        remote_instance_name: None,
     })
 }
 

@@ -2,8 +2,10 @@
 
 mod connections;
 pub mod extract;
+mod handshake;
 mod info;
 mod instance;
+mod invitations;
 mod pages;
 mod probe;
 
@@ -38,7 +40,10 @@ pub fn router(state: AppState) -> Router {
             "/connections",
             get(connections::list).post(connections::create),
         )
-        .route("/connections/{id}", get(connections::get_one));
+        .route("/connections/{id}", get(connections::get_one))
+        .route("/connections/{id}/invitation", get(connections::invitation))
+        .route("/invitations/accept", post(invitations::accept))
+        .route("/handshake", post(handshake::post));
     Router::new()
         .route("/", get(pages::home))
         .route("/login", post(pages::login).get(pages::to_home))

@@ -1,9 +1,14 @@
-//! Helpers for the node's tests: start a node on a temp database, sign in as its administrator
-//! over real HTTP, and stand up small misbehaving servers for the probe to meet.
+//! Helpers for the node's tests: start a node on a temp database (in this process, or the real
+//! binary as a child process to kill), sign in as its administrator over real HTTP, and stand up
+//! small misbehaving servers and a proxy for the probe and the handshake to meet.
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
@@ -228,3 +233,119 @@ pub async fn closed_port() -> String {
 }
 
 pub const SHORT_PROBE: Duration = Duration::from_millis(400);
+
+/// The real binary, running as a child process.
+pub struct Spawned {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+/// Starts the binary on `db` with a free port and `args`, and waits for its "listening on" line.
+pub fn spawn_node(db: &Path, instance_name: &str, args: &[&str]) -> Spawned {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synclink-node"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-token",
+            TOKEN,
+            "--instance-name",
+            instance_name,
+        ])
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().expect("a line before the end").unwrap();
+        if let Some(rest) = line.strip_prefix("synclink-node listening on http://") {
+            assert!(rest.contains(&format!("({instance_name}, ")), "{line}");
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep the pipe drained so the node never blocks on a full stdout.
+    std::thread::spawn(move || for _ in lines {});
+    Spawned { child, addr }
+}
+
+type Trap = Box<dyn FnOnce() + Send>;
+
+/// A TCP proxy in front of a node: a stable address while the node behind it is killed and
+/// restarted on another port, and a trap that fires when the answer to a handshake starts to
+/// come back (so the node has committed) and then drops that answer.
+pub struct Proxy {
+    pub url: String,
+    upstream: Arc<Mutex<SocketAddr>>,
+    trap: Arc<Mutex<Option<Trap>>>,
+}
+
+impl Proxy {
+    pub async fn start() -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = Arc::new(Mutex::new(SocketAddr::from(([127, 0, 0, 1], 1))));
+        let trap: Arc<Mutex<Option<Trap>>> = Arc::default();
+        let (up, tr) = (Arc::clone(&upstream), Arc::clone(&trap));
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let target = *up.lock().unwrap();
+                tokio::spawn(relay(client, target, Arc::clone(&tr)));
+            }
+        });
+        Proxy {
+            url,
+            upstream,
+            trap,
+        }
+    }
+
+    pub fn forward_to(&self, addr: SocketAddr) {
+        *self.upstream.lock().unwrap() = addr;
+    }
+
+    /// Runs `f` once, when the next handshake's answer starts, and drops that answer.
+    pub fn arm(&self, f: impl FnOnce() + Send + 'static) {
+        *self.trap.lock().unwrap() = Some(Box::new(f));
+    }
+}
+
+async fn relay(mut client: TcpStream, target: SocketAddr, trap: Arc<Mutex<Option<Trap>>>) {
+    let Ok(mut upstream) = TcpStream::connect(target).await else {
+        return;
+    };
+    // The request line tells a handshake from anything else.
+    let mut first = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !first.windows(2).any(|w| w == b"\r\n") {
+        match client.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => first.extend_from_slice(&buf[..n]),
+        }
+    }
+    let handshake = first.starts_with(format!("POST {API_BASE}/handshake ").as_bytes());
+    if upstream.write_all(&first).await.is_err() {
+        return;
+    }
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut upstream_read, mut upstream_write) = upstream.into_split();
+    tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut client_read, &mut upstream_write).await;
+    });
+    let armed = if handshake {
+        trap.lock().unwrap().take()
+    } else {
+        None
+    };
+    if let Some(fire) = armed {
+        let mut byte = [0u8; 1];
+        let _ = upstream_read.read(&mut byte).await;
+        fire();
+        // Dropping the write half closes the client's side without an answer.
+        return;
+    }
+    let _ = tokio::io::copy(&mut upstream_read, &mut client_write).await;
+}

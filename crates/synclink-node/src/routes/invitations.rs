@@ -1,0 +1,167 @@
+//! `POST /invitations/accept` (admin, on the accepting instance): the administrator pasted an
+//! invitation code; this node checks it, makes the handshake with the instance that made it,
+//! and stores the connection as `Active`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use synclink_core::api::{self, AcceptInvitation, Acceptor, Envelope, HandshakeRequest};
+use synclink_core::invitation::{self, CodeError, Invitation};
+use synclink_core::modes::{self, Destination};
+use synclink_core::{Status, validate};
+
+use crate::auth::{AdminSession, same_secret};
+use crate::db::NewRow;
+use crate::error::ApiError;
+use crate::routes::extract::ApiJson;
+use crate::state::AppState;
+use crate::{clock, handshake};
+
+const MADE_HERE: &str =
+    "This invitation was made by this instance: accept it on the other instance.";
+
+/// The refusal of a code made by this very instance.
+pub fn made_here() -> ApiError {
+    ApiError::bad_request("Invitation made by this instance", MADE_HERE)
+}
+
+/// The refusal of an invitation past its expiry, in the codec's words.
+pub fn expired(error: CodeError) -> ApiError {
+    ApiError::gone("Invitation expired", error.to_string())
+}
+
+fn invalid_code(detail: impl ToString) -> ApiError {
+    ApiError::bad_request("Invalid invitation code", detail.to_string())
+}
+
+/// What a decoded code says, each field passed through core's rules: the code comes from
+/// another instance, and what it carries is stored here.
+struct Checked {
+    initiator_url: String,
+    initiator_short_name: String,
+    remote_short_name: String,
+    name: String,
+}
+
+impl Checked {
+    fn check(inv: &Invitation) -> Result<Checked, ApiError> {
+        let unusable = |what: &str, e: &dyn ToString| {
+            invalid_code(format!("Its {what} is not usable: {}", e.to_string()))
+        };
+        Ok(Checked {
+            initiator_url: validate::destination_url(&inv.initiator_url)
+                .map_err(|e| unusable("instance URL", &e))?,
+            initiator_short_name: validate::short_name(&inv.initiator_short_name)
+                .map_err(|e| unusable("initiating instance short name", &e))?,
+            remote_short_name: validate::short_name(&inv.remote_short_name)
+                .map_err(|e| unusable("remote instance short name", &e))?,
+            name: validate::connection_name(&inv.connection_name)
+                .map_err(|e| unusable("connection name", &e))?,
+        })
+    }
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+    ApiJson(body): ApiJson<AcceptInvitation>,
+) -> Result<Response, ApiError> {
+    let inv = Invitation::decode(&body.invitation_code).map_err(invalid_code)?;
+    let code = Checked::check(&inv)?;
+    let id = inv.connection_id_hex();
+
+    let existing = state.db.get_with_secret(id.clone()).await?;
+    if code.initiator_url == state.public_url
+        || existing
+            .as_ref()
+            .is_some_and(|e| e.stored.connection.initiated_here)
+    {
+        return Err(made_here());
+    }
+    // This instance accepted this very code before (a double click, a retry after a lost
+    // answer): the connection it holds, even if the code has expired since.
+    if let Some(e) = existing
+        && same_secret(&e.secret, &inv.secret)
+    {
+        return Ok(answer(StatusCode::OK, e.stored.connection));
+    }
+
+    let now = clock::now();
+    inv.check_expiry(u64::try_from(now).unwrap_or(0))
+        .map_err(expired)?;
+    let license = state.current_license();
+    let initiator = Destination::Synclink {
+        platform: inv.initiator_platform,
+        modes: inv.initiator_platform.supported_modes(),
+    };
+    let options = modes::suggest(state.platform, license.kind, initiator);
+    if let Some(reason) = options
+        .into_iter()
+        .find(|o| o.mode == inv.mode)
+        .and_then(|o| o.reason)
+    {
+        return Err(ApiError::forbidden(
+            "Configuration Mode not available",
+            reason,
+        ));
+    }
+
+    // A private instance (its public URL does not answer as itself) makes every call itself.
+    let public = state
+        .prober
+        .self_check(&state.public_url, &state.instance_id)
+        .await;
+    let request = HandshakeRequest {
+        connection_id: id.clone(),
+        secret: invitation::secret_text(&inv.secret),
+        acceptor: Acceptor {
+            instance_id: state.instance_id.clone(),
+            instance_name: state.instance_name.clone(),
+            platform: state.platform,
+            public_url: public.ok.then(|| state.public_url.clone()),
+        },
+    };
+    let result = handshake::send(
+        &state.client,
+        &code.initiator_url,
+        &request,
+        state.handshake_timeout,
+    )
+    .await?;
+
+    let row = NewRow {
+        connection: api::Connection {
+            id,
+            name: code.name,
+            description: String::new(),
+            local_short_name: code.remote_short_name,
+            remote_short_name: code.initiator_short_name,
+            remote_url: Some(code.initiator_url),
+            remote_platform: Some(inv.initiator_platform),
+            mode: inv.mode,
+            status: Status::Active,
+            initiated_here: false,
+            created_at: now,
+            updated_at: now,
+        },
+        secret: inv.secret,
+        invitation_code: None,
+        expires_at: i64::try_from(inv.expires_at).unwrap_or(i64::MAX),
+        remote_instance_name: Some(result.instance_name),
+    };
+    let (stored, created) = state.db.insert_accepted(row).await?;
+    if stored.connection.initiated_here {
+        return Err(made_here());
+    }
+    if created {
+        tracing::info!(id = %stored.connection.id, "invitation accepted");
+        Ok(answer(StatusCode::CREATED, stored.connection))
+    } else {
+        Ok(answer(StatusCode::OK, stored.connection))
+    }
+}
+
+fn answer(status: StatusCode, connection: api::Connection) -> Response {
+    (status, Json(Envelope { result: connection })).into_response()
+}
