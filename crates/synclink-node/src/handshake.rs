@@ -67,13 +67,9 @@ async fn exchange(
         .await
         .map_err(|e| probe::classify(&e))?;
     let status = response.status();
-    let html = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.to_ascii_lowercase().starts_with("text/html"));
+    let web_page = probe::is_web_page_type(&response);
     let body = probe::read_body(&mut response).await?;
-    if html || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+    if web_page || probe::starts_with_markup(&body) {
         return Err(Failure::WebPage);
     }
     Ok((status, body))

@@ -344,20 +344,14 @@ async fn fetch_info_inner(client: &Client, base: &str) -> Result<InstanceInfo, F
         target = next;
     };
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.starts_with("text/html") || content_type.starts_with("application/xhtml") {
+    if is_web_page_type(&response) {
         return Err(Failure::WebPage);
     }
     if !status.is_success() {
         return Err(Failure::Status(status));
     }
     let body = read_body(&mut response).await?;
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+    if starts_with_markup(&body) {
         return Err(Failure::WebPage);
     }
     let envelope: Envelope<InstanceInfo> =
@@ -366,6 +360,22 @@ async fn fetch_info_inner(client: &Client, base: &str) -> Result<InstanceInfo, F
         return Err(Failure::NotSynclink);
     }
     Ok(envelope.result)
+}
+
+/// True when the answer says it is a web page.
+pub fn is_web_page_type(response: &reqwest::Response) -> bool {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    content_type.starts_with("text/html") || content_type.starts_with("application/xhtml")
+}
+
+/// True when a body is markup (a web page whatever its type says), not JSON.
+pub fn starts_with_markup(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
 /// Reads an answer's body, at most [`MAX_BODY`] bytes of it.

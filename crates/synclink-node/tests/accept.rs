@@ -43,15 +43,7 @@ impl Side {
     async fn start(cfg: Config) -> Side {
         let node = start(cfg).await;
         let admin = Admin::sign_in(&node).await;
-        let info: Value = client()
-            .get(api(&node, "/info"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let instance_id = info["result"]["instance_id"].as_str().unwrap().to_string();
+        let instance_id = instance_id(&node).await;
         Side {
             node,
             admin,

@@ -28,18 +28,6 @@ fn initiator_row(db: &Path, id: &str) -> (String, Option<String>) {
         .unwrap()
 }
 
-async fn instance_id(node: &RunningNode) -> String {
-    let info: Value = client()
-        .get(api(node, "/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    info["result"]["instance_id"].as_str().unwrap().to_string()
-}
-
 /// An accepting node (Jira, in this process) and its administrator.
 async fn acceptor(dir: &Path) -> (RunningNode, Admin) {
     let mut cfg = config(dir);

@@ -47,6 +47,19 @@ pub fn api(node: &RunningNode, path: &str) -> String {
     format!("http://{}{API_BASE}{path}", node.addr)
 }
 
+/// The node's instance id, as `GET /info` tells it.
+pub async fn instance_id(node: &RunningNode) -> String {
+    let info: Value = client()
+        .get(api(node, "/info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info["result"]["instance_id"].as_str().unwrap().to_string()
+}
+
 /// A signed-in administrator: the session cookie and the page's user token.
 #[derive(Clone)]
 pub struct Admin {
