@@ -132,6 +132,7 @@ fn read_event_data(node: &JsValue, key: &str) -> EventData {
         value: get("value").as_string().unwrap_or_default(),
         checked: get("checked").is_truthy(),
         key: key.into(),
+        now: (js_sys::Date::now() / 1000.0) as u64,
     }
 }
 
