@@ -71,9 +71,11 @@ mod web {
     use gloo_net::http::{Request, RequestBuilder};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
+    use std::future::Future;
+    use std::pin::Pin;
     use synclink_core::api::{
-        Connection, CreatedConnection, Envelope, ErrorBody, InstanceStatus, NewConnection,
-        ProbeRequest, ProbeResult,
+        AcceptInvitation, Connection, CreatedConnection, Envelope, ErrorBody, InstanceStatus,
+        InvitationCode, NewConnection, ProbeRequest, ProbeResult,
     };
     use wasm_bindgen::JsValue;
     use wasm_bindgen_futures::JsFuture;
@@ -86,6 +88,8 @@ mod web {
     const READ_TIMEOUT: u32 = 15;
     const PROBE_TIMEOUT: u32 = 12;
     const CREATE_TIMEOUT: u32 = 20;
+    /// Accepting waits for the initiating instance, which the node gives about 10 s.
+    const ACCEPT_TIMEOUT: u32 = 25;
 
     /// The node's admin API under `base` (the root element's `data-api-base`).
     pub struct Api {
@@ -133,6 +137,33 @@ mod web {
             let req =
                 Request::post(&self.url("/connections")).header("Idempotency-Key", idempotency_key);
             send(req, Some(body), None, CREATE_TIMEOUT).await
+        }
+
+        /// `POST /invitations/accept`: the node calls the initiating instance and answers with
+        /// the new `Active` connection (or the one it already has for this code).
+        pub async fn accept(&self, invitation_code: &str) -> Result<Connection, ApiError> {
+            let body = to_json(&AcceptInvitation {
+                invitation_code: invitation_code.to_string(),
+            })?;
+            let req = Request::post(&self.url("/invitations/accept"));
+            send(req, Some(body), None, ACCEPT_TIMEOUT).await
+        }
+
+        /// `GET /connections/{id}/invitation`: a `Pending` connection's code, once more.
+        pub async fn invitation(&self, connection_id: &str) -> Result<InvitationCode, ApiError> {
+            // Ids come from the node's own list (32 hex digits); anything else never reaches a
+            // URL path.
+            if connection_id.len() != 32 || !connection_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(ApiError::Unreadable {
+                    status: 0,
+                    detail: String::new(),
+                });
+            }
+            let mut path = String::from("/connections/");
+            path.push_str(connection_id);
+            path.push_str("/invitation");
+            let req = Request::get(&self.url(&path));
+            send(req, None, None, READ_TIMEOUT).await
         }
 
         fn url(&self, path: &str) -> String {
@@ -200,60 +231,80 @@ mod web {
         cancel: Option<&AbortSignal>,
         timeout: u32,
     ) -> Result<T, ApiError> {
-        let timer = AbortSignal::timeout_with_u32(timeout * 1000);
-        let signal = match cancel {
-            Some(c) if has_abort_signal_any() => AbortSignal::any(&js_sys::Array::of2(c, &timer)),
-            // Browsers before AbortSignal.any (2023): Cancel still works, the time limit is the
-            // node's own.
-            Some(c) => c.clone(),
-            None => timer,
-        };
-        let req = req
-            .credentials(RequestCredentials::SameOrigin)
-            .header("Accept", "application/json")
-            .header("X-UserToken", &user_token())
-            .abort_signal(Some(&signal));
-        let req = match body {
-            Some(b) => req.header("Content-Type", "application/json").body(b),
-            None => req.build(),
-        };
-        let req = req.map_err(|e| ApiError::Unreachable(e.to_string()))?;
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(gloo_net::Error::JsError(e)) if e.name == "TimeoutError" => {
-                return Err(ApiError::Timeout(timeout));
-            }
-            Err(gloo_net::Error::JsError(e)) if e.name == "AbortError" => {
-                return Err(ApiError::Aborted);
-            }
-            Err(e) => return Err(ApiError::Unreachable(e.to_string())),
-        };
-        let status = resp.status();
-        let raw: web_sys::Response = resp.into();
-        let json = match raw.json() {
-            Ok(p) => JsFuture::from(p).await,
-            Err(e) => Err(e),
-        };
-        let json = match json {
-            Ok(v) => Ok(v),
-            Err(e) => Err(from_js(&e, timeout, status)),
-        };
-        if (200..300).contains(&status) {
-            let v = json?;
-            serde_wasm_bindgen::from_value::<Envelope<T>>(v)
-                .map(|e| e.result)
-                .map_err(|e| ApiError::Unreadable {
-                    status,
-                    detail: e.to_string(),
-                })
-        } else {
-            let body = match json {
-                Ok(v) => serde_wasm_bindgen::from_value::<ErrorBody>(v).ok(),
-                Err(ApiError::Timeout(t)) if status != 401 => return Err(ApiError::Timeout(t)),
-                Err(_) => None,
+        let (status, v) = fetch(req, body, cancel.cloned(), timeout).await?;
+        serde_wasm_bindgen::from_value::<Envelope<T>>(v)
+            .map(|e| e.result)
+            .map_err(|e| ApiError::Unreadable {
+                status,
+                detail: e.to_string(),
+            })
+    }
+
+    /// A 2xx answer's status and JSON, or the error.
+    type Fetched = Pin<Box<dyn Future<Output = Result<(u16, JsValue), ApiError>>>>;
+
+    /// Everything a call does but reading its particular answer: one copy in the wasm, behind a
+    /// box, however many answer types there are. Gives the JSON of a 2xx answer.
+    fn fetch(
+        req: RequestBuilder,
+        body: Option<String>,
+        cancel: Option<AbortSignal>,
+        timeout: u32,
+    ) -> Fetched {
+        Box::pin(async move {
+            let timer = AbortSignal::timeout_with_u32(timeout * 1000);
+            let signal = match cancel {
+                Some(c) if has_abort_signal_any() => {
+                    AbortSignal::any(&js_sys::Array::of2(&c, &timer))
+                }
+                // Browsers before AbortSignal.any (2023): Cancel still works, the time limit is
+                // the node's own.
+                Some(c) => c,
+                None => timer,
             };
-            Err(ApiError::from_status(status, body))
-        }
+            let req = req
+                .credentials(RequestCredentials::SameOrigin)
+                .header("Accept", "application/json")
+                .header("X-UserToken", &user_token())
+                .abort_signal(Some(&signal));
+            let req = match body {
+                Some(b) => req.header("Content-Type", "application/json").body(b),
+                None => req.build(),
+            };
+            let req = req.map_err(|e| ApiError::Unreachable(e.to_string()))?;
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(gloo_net::Error::JsError(e)) if e.name == "TimeoutError" => {
+                    return Err(ApiError::Timeout(timeout));
+                }
+                Err(gloo_net::Error::JsError(e)) if e.name == "AbortError" => {
+                    return Err(ApiError::Aborted);
+                }
+                Err(e) => return Err(ApiError::Unreachable(e.to_string())),
+            };
+            let status = resp.status();
+            let raw: web_sys::Response = resp.into();
+            let json = match raw.json() {
+                Ok(p) => JsFuture::from(p).await,
+                Err(e) => Err(e),
+            };
+            let json = match json {
+                Ok(v) => Ok(v),
+                Err(e) => Err(from_js(&e, timeout, status)),
+            };
+            if (200..300).contains(&status) {
+                Ok((status, json?))
+            } else {
+                let body = match json {
+                    Ok(v) => serde_wasm_bindgen::from_value::<ErrorBody>(v).ok(),
+                    Err(ApiError::Timeout(t)) if status != 401 => {
+                        return Err(ApiError::Timeout(t));
+                    }
+                    Err(_) => None,
+                };
+                Err(ApiError::from_status(status, body))
+            }
+        })
     }
 }
 

@@ -1,13 +1,19 @@
 //! The Connections page: model, messages, effects and `update`.
 //!
 //! Architecture invariant: no `web_sys` here. `update` changes the model and says what the shell
-//! must do (fetch, copy, focus) as [`Effect`]s; the shell answers with more [`Msg`]s.
+//! must do (fetch, copy, focus, wait) as [`Effect`]s; the shell answers with more [`Msg`]s.
 
-use synclink_core::api::{Connection, InstanceStatus, NewConnection};
+use synclink_core::Status;
+use synclink_core::api::{Connection, InstanceStatus, InvitationCode, NewConnection};
 
+use crate::accept::{self, Accept};
 use crate::api::ApiError;
+use crate::copy::CopyState;
 use crate::view::ids;
 use crate::wizard::{self, Context, Wizard};
+
+/// How long the list waits before asking again while a connection is `Pending`.
+pub const POLL_MS: u32 = 2000;
 
 /// Something loaded from the node.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,14 +50,38 @@ impl RequestIds {
     }
 }
 
+/// The **Invitation code** dialog of a `Pending` connection initiated here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShowCode {
+    pub connection_id: String,
+    pub remote_short_name: String,
+    pub req: u64,
+    pub code: Load<String>,
+    pub copy: CopyState,
+}
+
+/// The list's requests: at most one at a time, and a timer while something is `Pending`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListRequests {
+    /// A `GET /connections` is on its way.
+    pub in_flight: bool,
+    /// A reload was asked for while one was on its way: its answer is stale, ask again.
+    pub again: bool,
+    /// A [`Effect::PollAfter`] is waiting to fire.
+    pub timer: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub instance: Load<InstanceStatus>,
     pub connections: Load<Vec<Connection>>,
     pub wizard: Option<Wizard>,
+    pub accept: Option<Accept>,
+    pub show_code: Option<ShowCode>,
     /// A call answered 401.
     pub session_ended: bool,
     pub ids: RequestIds,
+    pub list: ListRequests,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,13 +95,35 @@ pub enum Msg {
     /// Done, on the invitation step.
     Done,
     Wizard(wizard::Msg),
+    /// Accept invitation.
+    OpenAccept,
+    /// Cancel, Esc, or Done once accepted.
+    CloseAccept,
+    Accept(accept::Msg),
+    /// Show invitation code, on the row of this connection id.
+    ShowCode(String),
+    CodeLoaded {
+        req: u64,
+        result: Result<InvitationCode, ApiError>,
+    },
+    /// Close, or Esc, in the Invitation code dialog.
+    CloseCode,
+    /// Copy invitation code, wherever the code is shown.
+    Copy,
+    /// Whether the clipboard took the code.
+    Copied(bool),
+    /// The [`Effect::PollAfter`] timer fired.
+    PollTick,
 }
 
 /// What the shell does for `update`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     LoadInstance,
+    /// Answer with `Msg::ConnectionsLoaded`.
     LoadConnections,
+    /// `setTimeout`: answer with `Msg::PollTick` after this many milliseconds.
+    PollAfter(u32),
     /// Answer with `wizard::Msg::IdempotencyKey`, random from `crypto.getRandomValues`.
     NewIdempotencyKey,
     /// Answer with `wizard::Msg::ProbeAnswered`.
@@ -87,12 +139,24 @@ pub enum Effect {
         idempotency_key: String,
         body: NewConnection,
     },
-    /// `navigator.clipboard.writeText`, within the click; answer with `wizard::Msg::Copied`.
+    /// `POST /invitations/accept`; answer with `accept::Msg::Answered`.
+    AcceptInvitation {
+        req: u64,
+        invitation_code: String,
+    },
+    /// `GET /connections/{id}/invitation`; answer with `Msg::CodeLoaded`.
+    LoadInvitation {
+        req: u64,
+        connection_id: String,
+    },
+    /// `navigator.clipboard.writeText`, within the click; answer with `Msg::Copied`.
     Copy(String),
     /// Select the whole text of the field with this id (and focus it).
     Select(&'static str),
     /// Focus the element with this id, after rendering.
     Focus(&'static str),
+    /// Focus the element with this id (made at run time), after rendering.
+    FocusId(String),
 }
 
 impl Model {
@@ -102,8 +166,14 @@ impl Model {
             instance: Load::Loading,
             connections: Load::Loading,
             wizard: None,
+            accept: None,
+            show_code: None,
             session_ended: false,
             ids: RequestIds::default(),
+            list: ListRequests {
+                in_flight: true,
+                ..ListRequests::default()
+            },
         };
         (model, vec![Effect::LoadInstance, Effect::LoadConnections])
     }
@@ -116,10 +186,65 @@ impl Model {
             Load::Failed(_) => vec!["This instance's status could not be read.".to_string()],
         }
     }
+
+    /// A dialog is open: the page behind is inert.
+    pub fn dialog_open(&self) -> bool {
+        self.wizard.is_some() || self.accept.is_some() || self.show_code.is_some()
+    }
+
+    /// Whether the list shows a connection waiting for the other side.
+    pub fn has_pending(&self) -> bool {
+        self.connections
+            .loaded()
+            .is_some_and(|cs| cs.iter().any(|c| c.status == Status::Pending))
+    }
+
+    /// A reload the admin sees ("Loading connections…"); waits for a request on its way.
+    fn reload(&mut self, fx: &mut Vec<Effect>) {
+        self.connections = Load::Loading;
+        self.request_list(fx);
+    }
+
+    fn request_list(&mut self, fx: &mut Vec<Effect>) {
+        if self.list.in_flight {
+            self.list.again = true;
+        } else {
+            self.list.in_flight = true;
+            fx.push(Effect::LoadConnections);
+        }
+    }
+
+    /// Starts the timer when something is `Pending` and nothing else is under way.
+    fn schedule_poll(&mut self, fx: &mut Vec<Effect>) {
+        if self.has_pending() && !self.session_ended && !self.list.in_flight && !self.list.timer {
+            self.list.timer = true;
+            fx.push(Effect::PollAfter(POLL_MS));
+        }
+    }
+
+    /// The code on screen with Copy invitation code, and its copy state.
+    fn code_box(&mut self) -> Option<(&str, &mut CopyState)> {
+        if let Some(w) = self.wizard.as_mut() {
+            let code = w.created.as_ref()?.invitation_code.as_str();
+            return Some((code, &mut w.copy));
+        }
+        let s = self.show_code.as_mut()?;
+        match &s.code {
+            Load::Loaded(code) => Some((code.as_str(), &mut s.copy)),
+            _ => None,
+        }
+    }
 }
 
 fn ends_session<T>(r: &Result<T, ApiError>) -> bool {
     matches!(r, Err(ApiError::SessionEnded))
+}
+
+/// The id of the Show invitation code button on a connection's row.
+pub fn show_code_id(connection_id: &str) -> String {
+    let mut s = String::from("sl-show-");
+    s.push_str(connection_id);
+    s
 }
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -128,37 +253,54 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::ConnectionsLoaded(r) => ends_session(r),
         Msg::Wizard(wizard::Msg::ProbeAnswered { result, .. }) => ends_session(result),
         Msg::Wizard(wizard::Msg::Created { result, .. }) => ends_session(result),
+        Msg::Accept(accept::Msg::Answered { result, .. }) => ends_session(result),
+        Msg::CodeLoaded { result, .. } => ends_session(result),
         _ => false,
     };
     model.session_ended |= ended;
 
+    let mut fx = Vec::new();
     match msg {
         Msg::InstanceLoaded(r) => {
             model.instance = r.map_or_else(Load::Failed, Load::Loaded);
-            vec![]
         }
         Msg::ConnectionsLoaded(r) => {
-            model.connections = r.map_or_else(Load::Failed, Load::Loaded);
-            vec![]
+            model.list.in_flight = false;
+            if std::mem::take(&mut model.list.again) {
+                // Asked before what the admin just did: ask again.
+                model.request_list(&mut fx);
+                return fx;
+            }
+            match (r, &model.connections) {
+                (Ok(cs), _) => model.connections = Load::Loaded(cs),
+                // A refresh that failed keeps the table; the next tick tries again.
+                (Err(_), Load::Loaded(_)) => {}
+                (Err(e), _) => model.connections = Load::Failed(e),
+            }
+            model.schedule_poll(&mut fx);
+        }
+        Msg::PollTick => {
+            model.list.timer = false;
+            // Silently: the table stays while the list is asked again.
+            if model.has_pending() && !model.session_ended && !model.list.in_flight {
+                model.request_list(&mut fx);
+            }
         }
         Msg::Retry => {
-            let mut fx = Vec::new();
             if model.instance.failed().is_some() {
                 model.instance = Load::Loading;
                 fx.push(Effect::LoadInstance);
             }
             if model.connections.failed().is_some() {
-                model.connections = Load::Loading;
-                fx.push(Effect::LoadConnections);
+                model.reload(&mut fx);
             }
-            fx
         }
         Msg::OpenWizard => {
             let Some(i) = model.instance.loaded() else {
-                return vec![];
+                return fx;
             };
-            if model.wizard.is_some() || !i.initiate_blocked.is_empty() {
-                return vec![];
+            if model.dialog_open() || !i.initiate_blocked.is_empty() {
+                return fx;
             }
             let ctx = Context {
                 instance_name: i.instance_name.clone(),
@@ -166,29 +308,102 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 license: i.license.kind,
             };
             model.wizard = Some(Wizard::new(ctx));
-            vec![Effect::NewIdempotencyKey, Effect::Focus(ids::URL)]
+            fx.push(Effect::NewIdempotencyKey);
+            fx.push(Effect::Focus(ids::URL));
         }
         Msg::CloseWizard | Msg::Done => {
             let Some(w) = model.wizard.take() else {
-                return vec![];
+                return fx;
             };
-            let mut fx = Vec::new();
             if w.probing.is_some() {
                 fx.push(Effect::AbortProbe);
             }
             // A connection that exists (or may, with its answer still on the way) shows up.
             if w.created.is_some() || w.creating.is_some() {
-                model.connections = Load::Loading;
-                fx.push(Effect::LoadConnections);
+                model.reload(&mut fx);
             }
             fx.push(Effect::Focus(ids::INITIATE));
-            fx
         }
-        Msg::Wizard(m) => match model.wizard.as_mut() {
-            Some(w) => wizard::update(w, m, &mut model.ids),
-            None => vec![],
-        },
+        Msg::Wizard(m) => {
+            if let Some(w) = model.wizard.as_mut() {
+                fx = wizard::update(w, m, &mut model.ids);
+            }
+        }
+        Msg::OpenAccept => {
+            if !model.dialog_open() {
+                model.accept = Some(Accept::new());
+                fx.push(Effect::Focus(ids::INVITATION));
+            }
+        }
+        Msg::CloseAccept => {
+            let Some(a) = model.accept.take() else {
+                return fx;
+            };
+            if a.accepted.is_some() || a.confirming.is_some() {
+                model.reload(&mut fx);
+            }
+            fx.push(Effect::Focus(ids::ACCEPT));
+        }
+        Msg::Accept(m) => {
+            if let Some(a) = model.accept.as_mut() {
+                fx = accept::update(a, m, &mut model.ids);
+            }
+        }
+        Msg::ShowCode(id) => {
+            let Some(c) = model.connections.loaded().and_then(|cs| {
+                cs.iter()
+                    .find(|c| c.id == id && c.status == Status::Pending && c.initiated_here)
+            }) else {
+                return fx;
+            };
+            if model.dialog_open() {
+                return fx;
+            }
+            let remote_short_name = c.remote_short_name.clone();
+            let req = model.ids.fresh();
+            model.show_code = Some(ShowCode {
+                connection_id: id.clone(),
+                remote_short_name,
+                req,
+                code: Load::Loading,
+                copy: CopyState::Idle,
+            });
+            fx.push(Effect::LoadInvitation {
+                req,
+                connection_id: id,
+            });
+            fx.push(Effect::Focus(ids::CLOSE));
+        }
+        Msg::CodeLoaded { req, result } => {
+            let Some(s) = model.show_code.as_mut().filter(|s| s.req == req) else {
+                return fx;
+            };
+            match result {
+                Ok(c) => {
+                    s.code = Load::Loaded(c.invitation_code);
+                    fx.push(Effect::Focus(ids::CODE));
+                }
+                Err(e) => s.code = Load::Failed(e),
+            }
+        }
+        Msg::CloseCode => {
+            if let Some(s) = model.show_code.take() {
+                fx.push(Effect::FocusId(show_code_id(&s.connection_id)));
+            }
+        }
+        Msg::Copy => {
+            if let Some((code, state)) = model.code_box() {
+                let code = code.to_string();
+                fx = state.copy(&code);
+            }
+        }
+        Msg::Copied(ok) => {
+            if let Some((_, state)) = model.code_box() {
+                fx = state.copied(ok);
+            }
+        }
     }
+    fx
 }
 
 /// Formats random bytes as the Idempotency-Key header value.
@@ -390,6 +605,217 @@ pub(crate) mod tests {
             fx,
             vec![Effect::LoadConnections, Effect::Focus(ids::INITIATE)]
         );
+    }
+
+    fn pending() -> Vec<Connection> {
+        vec![connection("a_to_b", None, Status::Pending)]
+    }
+
+    fn active() -> Vec<Connection> {
+        vec![connection("a_to_b", None, Status::Active)]
+    }
+
+    #[test]
+    fn polling_starts_with_a_pending_row_and_stops_when_none_is_left() {
+        let mut m = loaded();
+        assert!(!m.list.timer, "nothing pending, no timer");
+        assert_eq!(m.list, ListRequests::default());
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(fx, vec![Effect::PollAfter(2000)]);
+        assert!(m.list.timer);
+
+        let fx = update(&mut m, Msg::PollTick);
+        assert_eq!(fx, vec![Effect::LoadConnections]);
+        assert!(
+            m.connections.loaded().is_some(),
+            "no Loading flash: the table stays"
+        );
+        // Still pending: the next tick is set once the answer is in.
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(fx, vec![Effect::PollAfter(2000)]);
+        update(&mut m, Msg::PollTick);
+        // Accepted on the other side: Active, and the polling stops.
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(active())));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(m.connections.loaded().unwrap()[0].status, Status::Active);
+        assert_eq!(m.list, ListRequests::default());
+        // A late tick asks nothing.
+        assert!(update(&mut m, Msg::PollTick).is_empty());
+    }
+
+    #[test]
+    fn a_failed_poll_keeps_the_table_and_tries_again_on_the_next_tick() {
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        update(&mut m, Msg::PollTick);
+        let err = ApiError::Unreachable("Failed to fetch".into());
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Err(err)));
+        assert_eq!(fx, vec![Effect::PollAfter(2000)]);
+        assert_eq!(m.connections, Load::Loaded(pending()));
+        assert_eq!(update(&mut m, Msg::PollTick), vec![Effect::LoadConnections]);
+    }
+
+    #[test]
+    fn an_ended_session_stops_the_polling() {
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        update(&mut m, Msg::PollTick);
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Err(ApiError::SessionEnded)));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(m.session_ended);
+        assert!(update(&mut m, Msg::PollTick).is_empty());
+    }
+
+    #[test]
+    fn never_two_list_requests_at_once() {
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(update(&mut m, Msg::PollTick), vec![Effect::LoadConnections]);
+        // The admin accepts something while the poll is on its way: the reload waits for it.
+        update(&mut m, Msg::OpenAccept);
+        m.accept.as_mut().unwrap().accepted = Some(connection("x", None, Status::Active));
+        let fx = update(&mut m, Msg::CloseAccept);
+        assert_eq!(fx, vec![Effect::Focus(ids::ACCEPT)], "no second request");
+        assert_eq!(m.connections, Load::Loading);
+        // The poll's answer was asked before: it is dropped and the list asked again.
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(fx, vec![Effect::LoadConnections]);
+        assert_eq!(m.connections, Load::Loading);
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(fx, vec![Effect::PollAfter(2000)]);
+        assert_eq!(m.connections, Load::Loaded(pending()));
+
+        // A tick that fires while a reload is on its way asks nothing; the answer sets the
+        // next one.
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert!(m.list.timer);
+        update(&mut m, Msg::OpenAccept);
+        m.accept.as_mut().unwrap().confirming = Some(9);
+        assert_eq!(
+            update(&mut m, Msg::CloseAccept),
+            vec![Effect::LoadConnections, Effect::Focus(ids::ACCEPT)]
+        );
+        assert!(update(&mut m, Msg::PollTick).is_empty());
+        assert!(!m.list.timer);
+        let fx = update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        assert_eq!(fx, vec![Effect::PollAfter(2000)]);
+        assert!(
+            update(&mut m, Msg::ConnectionsLoaded(Ok(pending()))).is_empty(),
+            "one timer at a time"
+        );
+    }
+
+    #[test]
+    fn polling_goes_on_behind_a_dialog() {
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        update(&mut m, Msg::OpenAccept);
+        assert_eq!(update(&mut m, Msg::PollTick), vec![Effect::LoadConnections]);
+        update(&mut m, Msg::ConnectionsLoaded(Ok(active())));
+        assert_eq!(m.connections, Load::Loaded(active()));
+        assert!(m.accept.is_some());
+    }
+
+    #[test]
+    fn one_dialog_at_a_time() {
+        let mut m = loaded();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        update(&mut m, Msg::OpenAccept);
+        assert!(update(&mut m, Msg::OpenWizard).is_empty());
+        assert!(update(&mut m, Msg::ShowCode("ab".repeat(16))).is_empty());
+        assert!(m.wizard.is_none() && m.show_code.is_none());
+        // Cancel before confirming: nothing to reload.
+        assert_eq!(
+            update(&mut m, Msg::CloseAccept),
+            vec![Effect::Focus(ids::ACCEPT)]
+        );
+        update(&mut m, Msg::OpenWizard);
+        assert!(update(&mut m, Msg::OpenAccept).is_empty());
+        assert!(m.accept.is_none());
+    }
+
+    #[test]
+    fn the_code_is_shown_only_for_a_pending_connection_initiated_here() {
+        let mut m = loaded();
+        let mut other = connection("b", None, Status::Pending);
+        other.id = "cd".repeat(16);
+        other.initiated_here = false;
+        update(
+            &mut m,
+            Msg::ConnectionsLoaded(Ok(vec![connection("a", None, Status::Active), other])),
+        );
+        assert!(update(&mut m, Msg::ShowCode("ab".repeat(16))).is_empty());
+        assert!(update(&mut m, Msg::ShowCode("cd".repeat(16))).is_empty());
+        assert!(update(&mut m, Msg::ShowCode("nope".into())).is_empty());
+        assert!(m.show_code.is_none());
+
+        update(&mut m, Msg::ConnectionsLoaded(Ok(pending())));
+        let fx = update(&mut m, Msg::ShowCode("ab".repeat(16)));
+        let [
+            Effect::LoadInvitation { req, .. },
+            Effect::Focus(ids::CLOSE),
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        let req = *req;
+        // Nothing to copy before the code is in.
+        assert!(update(&mut m, Msg::Copy).is_empty());
+        let stale = Msg::CodeLoaded {
+            req: req + 1,
+            result: Ok(InvitationCode {
+                invitation_code: "OLD".into(),
+            }),
+        };
+        assert!(update(&mut m, stale).is_empty());
+        assert_eq!(m.show_code.as_ref().unwrap().code, Load::Loading);
+        update(
+            &mut m,
+            Msg::CodeLoaded {
+                req,
+                result: Ok(InvitationCode {
+                    invitation_code: "CODE".into(),
+                }),
+            },
+        );
+        assert_eq!(update(&mut m, Msg::Copy), vec![Effect::Copy("CODE".into())]);
+        update(&mut m, Msg::Copied(true));
+        assert_eq!(m.show_code.as_ref().unwrap().copy, CopyState::Copied);
+        // A 401 while asking ends the session.
+        update(&mut m, Msg::CloseCode);
+        let fx = update(&mut m, Msg::ShowCode("ab".repeat(16)));
+        let [Effect::LoadInvitation { req, .. }, _] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        update(
+            &mut m,
+            Msg::CodeLoaded {
+                req: *req,
+                result: Err(ApiError::SessionEnded),
+            },
+        );
+        assert!(m.session_ended);
+    }
+
+    #[test]
+    fn copy_reaches_the_wizards_code_through_the_same_component() {
+        let mut m = loaded();
+        update(&mut m, Msg::OpenWizard);
+        assert!(update(&mut m, Msg::Copy).is_empty(), "no code yet");
+        m.wizard.as_mut().unwrap().created = Some(CreatedConnection {
+            connection: connection("x", None, Status::Pending),
+            invitation_code: "WCODE".into(),
+        });
+        assert_eq!(
+            update(&mut m, Msg::Copy),
+            vec![Effect::Copy("WCODE".into())]
+        );
+        assert_eq!(
+            update(&mut m, Msg::Copied(false)),
+            vec![Effect::Select(ids::CODE)]
+        );
+        assert_eq!(m.wizard.as_ref().unwrap().copy, CopyState::Manual);
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! The synclink Connections widget: the Connections page and the **Initiate connection** wizard,
-//! rendered into an open shadow root of the host page's `#synclink-root`.
+//! The synclink Connections widget: the Connections page, the **Initiate connection** wizard and
+//! the **Accept invitation** dialog, rendered into an open shadow root of the host page's
+//! `#synclink-root`.
 //!
-//! Architecture invariant: the page and wizard state machines (`app`, `wizard`), the view and
-//! the virtual DOM are plain Rust with no `web_sys`, tested natively. Only `dom`, `runtime` and
-//! the calls in `api` touch the browser.
+//! Architecture invariant: the state machines (`app`, `wizard`, `accept`, `copy`), the view and
+//! the virtual DOM are plain Rust with no `web_sys` and no clock, tested natively. Only `dom`,
+//! `runtime` and the calls in `api` touch the browser.
 
+pub mod accept;
 pub mod api;
 pub mod app;
+pub mod copy;
 pub mod vdom;
 pub mod view;
 pub mod wizard;

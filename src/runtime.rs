@@ -19,7 +19,7 @@ use web_sys::{
 use crate::api::Api;
 use crate::app::{self, Effect, Model, Msg};
 use crate::vdom;
-use crate::{dom, view, wizard};
+use crate::{accept, dom, view, wizard};
 
 struct Runtime {
     doc: Document,
@@ -204,6 +204,17 @@ impl Runtime {
                     rt.dispatch(Msg::ConnectionsLoaded(r));
                 });
             }
+            Effect::PollAfter(ms) => {
+                let rt = self.clone();
+                let tick = Closure::once_into_js(move || rt.dispatch(Msg::PollTick));
+                if let Some(w) = web_sys::window() {
+                    // Without a timer (never in a browser) the list simply stops refreshing.
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        tick.unchecked_ref(),
+                        i32::try_from(ms).unwrap_or(i32::MAX),
+                    );
+                }
+            }
             Effect::NewIdempotencyKey => {
                 self.reply(Msg::Wizard(wizard::Msg::IdempotencyKey(random_key())))
             }
@@ -243,6 +254,23 @@ impl Runtime {
                     rt.dispatch(Msg::Wizard(wizard::Msg::Created { req, result }));
                 });
             }
+            Effect::AcceptInvitation {
+                req,
+                invitation_code,
+            } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.accept(&invitation_code).await;
+                    rt.dispatch(Msg::Accept(accept::Msg::Answered { req, result }));
+                });
+            }
+            Effect::LoadInvitation { req, connection_id } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.invitation(&connection_id).await;
+                    rt.dispatch(Msg::CodeLoaded { req, result });
+                });
+            }
             Effect::Copy(text) => self.copy(&text),
             Effect::Select(id) => {
                 if let Some(el) = self.element(id) {
@@ -256,6 +284,11 @@ impl Runtime {
             }
             Effect::Focus(id) => {
                 if let Some(el) = self.element(id) {
+                    let _ = el.focus();
+                }
+            }
+            Effect::FocusId(id) => {
+                if let Some(el) = self.element(&id) {
                     let _ = el.focus();
                 }
             }
@@ -273,14 +306,14 @@ impl Runtime {
             .is_ok_and(|c| c.is_object());
         if !available {
             // Not a secure context, or an old browser.
-            self.reply(Msg::Wizard(wizard::Msg::Copied(false)));
+            self.reply(Msg::Copied(false));
             return;
         }
         let promise = nav.clipboard().write_text(text);
         let rt = self.clone();
         spawn_local(async move {
             let ok = JsFuture::from(promise).await.is_ok();
-            rt.dispatch(Msg::Wizard(wizard::Msg::Copied(ok)));
+            rt.dispatch(Msg::Copied(ok));
         });
     }
 }

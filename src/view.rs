@@ -1,4 +1,5 @@
-//! `view(&Model)`: the Connections page and the wizard as a virtual DOM. Pure.
+//! `view(&Model)`: the Connections page and its dialogs (the wizard, Accept invitation, the
+//! invitation code of a `Pending` connection) as a virtual DOM. Pure.
 //!
 //! Labels are the seed documentation's, word for word. Anything typed by a person or sent by a
 //! remote instance goes in as a text node or a property, never as markup.
@@ -6,10 +7,12 @@
 use synclink_core::api::{Connection, ModeOption};
 use synclink_core::{Mode, Status, time, validate};
 
+use crate::accept::{self, Accept};
 use crate::api::ApiError;
-use crate::app::{Load, Model, Msg};
-use crate::vdom::{Element, Event, Handler, Node, el, text};
-use crate::wizard::{self, CopyState, Field, Step, Wizard};
+use crate::app::{Load, Model, Msg, ShowCode, show_code_id};
+use crate::copy::CopyState;
+use crate::vdom::{Element, Event, EventData, Handler, Node, el, text};
+use crate::wizard::{self, Field, Step, Wizard};
 
 /// Element ids the state machines refer to (for focus and selection).
 pub mod ids {
@@ -17,6 +20,13 @@ pub mod ids {
     use synclink_core::Mode;
 
     pub const INITIATE: &str = "sl-initiate";
+    pub const ACCEPT: &str = "sl-accept";
+    /// The Accept invitation dialog's Invitation code field.
+    pub const INVITATION: &str = "sl-invitation";
+    pub const INVITATION_HINT: &str = "sl-invitation-hint";
+    pub const INVITATION_ERROR: &str = "sl-invitation-error";
+    pub const CONFIRM: &str = "sl-confirm";
+    pub const CLOSE: &str = "sl-close";
     pub const URL: &str = "sl-url";
     pub const NO_URL: &str = "sl-no-url";
     pub const CANCEL: &str = "sl-cancel";
@@ -82,14 +92,28 @@ pub const MODES_HELP: &str =
     "synclink suggests available Configuration Modes based on the destination instance.";
 pub const REMOTE_HELP: &str = "A short name for the destination instance";
 pub const LOCAL_HELP: &str = "A short name for your instance";
+pub const INVITATION_HELP: &str =
+    "Paste the code the initiating administrator sent you. Spaces and line breaks do not matter.";
+/// The Destination of a connection whose remote instance has no URL.
+pub const PRIVATE_REMOTE: &str = "Unknown (private)";
 
 type W = wizard::Msg;
+type A = accept::Msg;
 
 fn button(label: &'static str, msg: Msg) -> Element<Msg> {
     el("button")
         .attr("type", "button")
         .class("sl-btn")
         .on_click(msg)
+        .text(label)
+}
+
+/// A primary button whose message is made when it is clicked, with the click's time.
+fn timed_button(label: &'static str, f: fn(&EventData) -> Msg) -> Element<Msg> {
+    el("button")
+        .attr("type", "button")
+        .class("sl-btn sl-primary")
+        .on(Event::Click, Handler::With(f))
         .text(label)
 }
 
@@ -106,6 +130,8 @@ pub fn view(m: &Model) -> Node<Msg> {
         .class("sl-app")
         .child(page(m))
         .opt(m.wizard.as_ref().map(dialog))
+        .opt(m.accept.as_ref().map(accept_dialog))
+        .opt(m.show_code.as_ref().map(code_dialog))
         .into()
 }
 
@@ -120,7 +146,7 @@ fn page(m: &Model) -> Element<Msg> {
         }));
     el("div")
         .class("sl-page")
-        .flag("inert", m.wizard.is_some())
+        .flag("inert", m.dialog_open())
         .child(banner)
         .child(el("h1").id("sl-title").text("Connections"))
         .child(preconditions(m))
@@ -170,24 +196,12 @@ fn actions(m: &Model) -> Element<Msg> {
     if reasons.is_some() {
         initiate = initiate.attr("aria-describedby", "sl-initiate-blocked");
     }
-    let accept = el("button")
-        .attr("type", "button")
-        .id("sl-accept")
-        .class("sl-btn")
-        .flag("disabled", true)
-        .attr("aria-describedby", "sl-accept-soon")
-        .text("Accept invitation");
+    // Accepting needs neither a public URL nor a paid licence here: it stays available.
+    let accept = button("Accept invitation", Msg::OpenAccept).id(ids::ACCEPT);
     el("div")
         .class("sl-actions")
         .child(el("div").class("sl-action").child(initiate).opt(reasons))
-        .child(
-            el("div").class("sl-action").child(accept).child(
-                el("span")
-                    .id("sl-accept-soon")
-                    .class("sl-soon")
-                    .text("Coming soon"),
-            ),
-        )
+        .child(el("div").class("sl-action").child(accept))
 }
 
 fn list(m: &Model) -> Element<Msg> {
@@ -226,7 +240,7 @@ fn list(m: &Model) -> Element<Msg> {
     }
 }
 
-pub const COLUMNS: [&str; 7] = [
+pub const COLUMNS: [&str; 8] = [
     "Name",
     "Local short name",
     "Remote short name",
@@ -234,6 +248,7 @@ pub const COLUMNS: [&str; 7] = [
     "Mode",
     "Status",
     "Created",
+    "Actions",
 ];
 
 fn table(cs: &[Connection]) -> Element<Msg> {
@@ -251,14 +266,21 @@ fn table(cs: &[Connection]) -> Element<Msg> {
             Status::Active => "sl-badge sl-badge-active",
             Status::Deactivated => "sl-badge sl-badge-deactivated",
         };
+        // Only the side that initiated holds the code, and only until it is accepted.
+        let show = (c.status == Status::Pending && c.initiated_here).then(|| {
+            button("Show invitation code", Msg::ShowCode(c.id.clone()))
+                .attr("id", show_code_id(&c.id))
+                .class("sl-btn sl-small")
+        });
         el("tr")
             .child(cell(&c.name))
             .child(cell(&c.local_short_name))
             .child(cell(&c.remote_short_name))
-            .child(cell(c.remote_url.as_deref().unwrap_or("Private (no URL)")))
+            .child(cell(c.remote_url.as_deref().unwrap_or(PRIVATE_REMOTE)))
             .child(cell(c.mode.label()))
             .child(el("td").child(el("span").class(status_class).text(c.status.label())))
             .child(cell(&time::display(c.created_at)))
+            .child(el("td").opt(show))
             .into()
     });
     el("table")
@@ -266,6 +288,113 @@ fn table(cs: &[Connection]) -> Element<Msg> {
         .attr("aria-labelledby", "sl-title")
         .child(head)
         .child(el("tbody").children(rows))
+}
+
+// ---- dialogs ----
+
+/// A modal dialog: title and step line, the step's heading, its body, a live region for
+/// progress and errors, and the footer's buttons. Esc sends `close`.
+fn frame(
+    title: &'static str,
+    step_no: Option<&'static str>,
+    heading: Option<&'static str>,
+    body: Element<Msg>,
+    status: Vec<Node<Msg>>,
+    footer: Element<Msg>,
+    close: Msg,
+) -> Element<Msg> {
+    el("div").class("sl-backdrop").child(
+        el("div")
+            .id("sl-dialog")
+            .class("sl-dialog")
+            .attr("role", "dialog")
+            .attr("aria-modal", "true")
+            .attr("aria-labelledby", "sl-dialog-title")
+            .on_key("Escape", close)
+            .child(
+                el("div")
+                    .class("sl-dialog-head")
+                    .child(el("h2").id("sl-dialog-title").text(title))
+                    .opt(step_no.map(|s| el("p").class("sl-step").text(s))),
+            )
+            .opt(heading.map(|h| el("h3").id("sl-step-title").text(h)))
+            .child(body)
+            .child(
+                el("div")
+                    .class("sl-status")
+                    .attr("aria-live", "polite")
+                    .children(status),
+            )
+            .child(footer),
+    )
+}
+
+fn progress(s: &'static str) -> Vec<Node<Msg>> {
+    vec![el("p").class("sl-progress").text(s).into()]
+}
+
+fn alert(e: &ApiError) -> Node<Msg> {
+    el("div")
+        .class("sl-alert")
+        .attr("role", "alert")
+        .children(error_lines(e))
+        .into()
+}
+
+/// Term and description pairs: what an invitation or a connection says.
+fn summary(rows: Vec<(&'static str, String)>) -> Element<Msg> {
+    let mut dl = el("dl").class("sl-summary");
+    for (k, v) in rows {
+        dl = dl.child(el("dt").text(k)).child(el("dd").text(v));
+    }
+    dl
+}
+
+fn primary(label: &'static str, msg: Msg) -> Element<Msg> {
+    button(label, msg).class("sl-btn sl-primary")
+}
+
+/// The invitation as the initiating side shows it, on the wizard's last step and in the
+/// Invitation code dialog: the seed's sentence, then the code in a read-only field with **Copy
+/// invitation code** (the one copy component), added to `body`.
+fn code_box(body: Element<Msg>, remote: &str, code: &str, copy: CopyState) -> Element<Msg> {
+    let mut sentence = String::from("On the “");
+    sentence.push_str(remote);
+    sentence.push_str("” side, you (or their application administrator) need to ");
+    body.child(
+        el("p")
+            .text(sentence)
+            .child(el("strong").text("Accept the invitation"))
+            .text("."),
+    )
+    .child(el("p").text("Use the following invitation code:"))
+    // The sentence says it on screen; the field still has a label of its own.
+    .child(
+        el("label")
+            .attr("for", ids::CODE)
+            .class("sl-visually-hidden")
+            .text("Invitation code"),
+    )
+    .child(
+        el("textarea")
+            .id(ids::CODE)
+            .class("sl-code")
+            .flag("readonly", true)
+            .attr("rows", "5")
+            .attr("spellcheck", "false")
+            .value(code),
+    )
+    .child(
+        el("div")
+            .class("sl-copy-row")
+            .child(button("Copy invitation code", Msg::Copy).id(ids::COPY))
+            .child(
+                el("span")
+                    .class("sl-copy-status")
+                    .attr("aria-live", "polite")
+                    .opt(copy.status().map(text)),
+            ),
+    )
 }
 
 // ---- the wizard ----
@@ -293,29 +422,14 @@ fn dialog(w: &Wizard) -> Element<Msg> {
         Step::Info => "Step 3 of 4",
         Step::Invitation => "Step 4 of 4",
     };
-    el("div").class("sl-backdrop").child(
-        el("div")
-            .id("sl-dialog")
-            .class("sl-dialog")
-            .attr("role", "dialog")
-            .attr("aria-modal", "true")
-            .attr("aria-labelledby", "sl-wizard-title")
-            .on_key("Escape", Msg::CloseWizard)
-            .child(
-                el("div")
-                    .class("sl-dialog-head")
-                    .child(el("h2").id("sl-wizard-title").text("Initiate connection"))
-                    .child(el("p").class("sl-step").text(step_no)),
-            )
-            .child(el("h3").id("sl-step-title").text(heading))
-            .child(body)
-            .child(
-                el("div")
-                    .class("sl-status")
-                    .attr("aria-live", "polite")
-                    .children(status),
-            )
-            .child(footer),
+    frame(
+        "Initiate connection",
+        Some(step_no),
+        Some(heading),
+        body,
+        status,
+        footer,
+        Msg::CloseWizard,
     )
 }
 
@@ -610,12 +724,6 @@ fn step_invitation(w: &Wizard) -> Element<Msg> {
     let Some(c) = &w.created else {
         return el("div").class("sl-body");
     };
-    let remote = &c.connection.remote_short_name;
-    let copy_status = match w.copy {
-        CopyState::Idle => None,
-        CopyState::Copied => Some("Copied"),
-        CopyState::Manual => Some("Press Ctrl+C to copy"),
-    };
     // Only an http(s) address becomes a link, whatever the node sent.
     let href = c
         .connection
@@ -635,55 +743,19 @@ fn step_invitation(w: &Wizard) -> Element<Msg> {
             .text("This connection has no destination URL, so there is no remote to go to: send the invitation code to the other side's administrator.")
             .into(),
     };
-    el("div")
-        .class("sl-body")
-        .child(
-            el("p")
-                .text(format!(
-                    "On the “{remote}” side, you (or their application administrator) need to "
-                ))
-                .child(el("strong").text("Accept the invitation"))
-                .text("."),
-        )
-        .child(el("p").text("Use the following invitation code:"))
-        // The sentence says it on screen; the field still has a label of its own.
-        .child(
-            el("label")
-                .attr("for", ids::CODE)
-                .class("sl-visually-hidden")
-                .text("Invitation code"),
-        )
-        .child(
-            el("textarea")
-                .id(ids::CODE)
-                .class("sl-code")
-                .flag("readonly", true)
-                .attr("rows", "5")
-                .attr("spellcheck", "false")
-                .value(c.invitation_code.as_str()),
-        )
-        .child(
-            el("div")
-                .class("sl-copy-row")
-                .child(button("Copy invitation code", Msg::Wizard(W::Copy)).id(ids::COPY))
-                .child(
-                    el("span")
-                        .class("sl-copy-status")
-                        .attr("aria-live", "polite")
-                        .opt(copy_status.map(text)),
-                ),
-        )
-        .child(el("div").class("sl-go").child(go))
+    code_box(
+        el("div").class("sl-body"),
+        &c.connection.remote_short_name,
+        &c.invitation_code,
+        w.copy,
+    )
+    .child(el("div").class("sl-go").child(go))
 }
 
 fn footer(w: &Wizard) -> Element<Msg> {
     let mut f = el("div").class("sl-footer");
     if w.step == Step::Invitation {
-        return f.child(
-            button("Done", Msg::Done)
-                .id(ids::NEXT)
-                .class("sl-btn sl-primary"),
-        );
+        return f.child(primary("Done", Msg::Done).id(ids::NEXT));
     }
     // While the probe runs, Cancel stops it and returns to editing; otherwise it closes.
     let cancel = if w.probing.is_some() {
@@ -702,10 +774,187 @@ fn footer(w: &Wizard) -> Element<Msg> {
         );
     }
     f.child(
-        button("Next", Msg::Wizard(W::Next))
+        primary("Next", Msg::Wizard(W::Next))
             .id(ids::NEXT)
-            .class("sl-btn sl-primary")
             .flag("disabled", !w.can_next()),
+    )
+}
+
+// ---- Accept invitation ----
+
+fn accept_dialog(a: &Accept) -> Element<Msg> {
+    let (step_no, heading, body, status) = match a.step {
+        accept::Step::Code => (
+            "Step 1 of 3",
+            "Paste the invitation code",
+            accept_code(a),
+            Vec::new(),
+        ),
+        accept::Step::Preview => (
+            "Step 2 of 3",
+            "Check the invitation",
+            accept_preview(a),
+            accept_status(a),
+        ),
+        accept::Step::Accepted => (
+            "Step 3 of 3",
+            "The connection is Active.",
+            accept_done(a),
+            Vec::new(),
+        ),
+    };
+    frame(
+        "Accept invitation",
+        Some(step_no),
+        Some(heading),
+        body,
+        status,
+        accept_footer(a),
+        Msg::CloseAccept,
+    )
+}
+
+fn accept_code(a: &Accept) -> Element<Msg> {
+    let error = a.code_error().map(|e| e.to_string());
+    let input = |d: &EventData| Msg::Accept(A::Input(d.value.clone(), d.now));
+    let describedby = if error.is_some() {
+        "sl-invitation-hint sl-invitation-error"
+    } else {
+        ids::INVITATION_HINT
+    };
+    let field = el("textarea")
+        .id(ids::INVITATION)
+        .attr("name", ids::INVITATION)
+        .class("sl-input sl-paste")
+        .attr("rows", "6")
+        .attr("spellcheck", "false")
+        .attr("autocomplete", "off")
+        .attr("aria-required", "true")
+        .attr(
+            "aria-invalid",
+            if error.is_some() { "true" } else { "false" },
+        )
+        .attr("aria-describedby", describedby)
+        .value(a.text.as_str())
+        .on(Event::Input, Handler::With(input))
+        // A value set without an `input` event (WebDriver's clear) still reaches the model.
+        .on(Event::Change, Handler::With(input));
+    el("div").class("sl-body").child(
+        el("div")
+            .class("sl-field")
+            .child(
+                el("div").class("sl-label-row").child(
+                    el("label")
+                        .attr("for", ids::INVITATION)
+                        .text("Invitation code"),
+                ),
+            )
+            .child(field)
+            .child(
+                el("p")
+                    .id(ids::INVITATION_HINT)
+                    .class("sl-hint")
+                    .text(INVITATION_HELP),
+            )
+            // Always there, so that screen readers hear each new message.
+            .child(
+                el("p")
+                    .id(ids::INVITATION_ERROR)
+                    .class("sl-field-error")
+                    .attr("aria-live", "polite")
+                    .opt(error.map(text)),
+            ),
+    )
+}
+
+fn accept_preview(a: &Accept) -> Element<Msg> {
+    let body = el("div").class("sl-body");
+    let Some(i) = a.invitation() else { return body };
+    let mut initiator = i.initiator_url.clone();
+    initiator.push_str(" (");
+    initiator.push_str(i.initiator_platform.label());
+    initiator.push(')');
+    let expires = i64::try_from(i.expires_at).unwrap_or(i64::MAX);
+    body.child(el("p").text(
+        "Check whom you are about to connect to. Confirm asks the initiating instance to accept this one.",
+    ))
+    .child(summary(vec![
+        ("Initiating instance", initiator),
+        ("Connection name", i.connection_name.clone()),
+        // Seen from this side: the code's remote short name is this instance's.
+        ("Local instance short name", i.remote_short_name.clone()),
+        ("Remote instance short name", i.initiator_short_name.clone()),
+        ("Configuration Mode", i.mode.label().to_string()),
+        ("Expires", time::display(expires)),
+    ]))
+}
+
+fn accept_status(a: &Accept) -> Vec<Node<Msg>> {
+    if a.confirming.is_some() {
+        return progress("Accepting the invitation…");
+    }
+    match &a.error {
+        Some(e) => vec![alert(e)],
+        None => Vec::new(),
+    }
+}
+
+fn accept_done(a: &Accept) -> Element<Msg> {
+    let body = el("div").class("sl-body");
+    let Some(c) = &a.accepted else { return body };
+    body.child(summary(vec![
+        ("Connection name", c.name.clone()),
+        ("Local instance short name", c.local_short_name.clone()),
+        ("Remote instance short name", c.remote_short_name.clone()),
+        ("Status", c.status.label().to_string()),
+    ]))
+}
+
+fn accept_footer(a: &Accept) -> Element<Msg> {
+    let f = el("div").class("sl-footer");
+    // Next and Confirm carry the click's time: the code's expiry is checked once more.
+    let last = match a.step {
+        accept::Step::Accepted => return f.child(primary("Done", Msg::CloseAccept).id(ids::NEXT)),
+        accept::Step::Code => timed_button("Next", |d| Msg::Accept(A::Next(d.now)))
+            .id(ids::NEXT)
+            .flag("disabled", !a.can_next()),
+        accept::Step::Preview => timed_button("Confirm", |d| Msg::Accept(A::Confirm(d.now)))
+            .id(ids::CONFIRM)
+            .flag("disabled", !a.can_confirm()),
+    };
+    f.child(button("Cancel", Msg::CloseAccept).id(ids::CANCEL))
+        .child(el("span").class("sl-spacer"))
+        .opt((a.step == accept::Step::Preview).then(|| {
+            button("< Previous", Msg::Accept(A::Previous))
+                .id(ids::PREVIOUS)
+                .flag("disabled", !a.can_previous())
+        }))
+        .child(last)
+}
+
+// ---- the invitation code of a Pending connection ----
+
+fn code_dialog(s: &ShowCode) -> Element<Msg> {
+    let body = el("div").class("sl-body");
+    let (body, status) = match &s.code {
+        Load::Loading => (body, progress("Loading the invitation code…")),
+        Load::Failed(e) => (body, vec![alert(e)]),
+        Load::Loaded(code) => (
+            code_box(body, &s.remote_short_name, code, s.copy),
+            Vec::new(),
+        ),
+    };
+    let footer = el("div")
+        .class("sl-footer")
+        .child(primary("Close", Msg::CloseCode).id(ids::CLOSE));
+    frame(
+        "Invitation code",
+        None,
+        None,
+        body,
+        status,
+        footer,
+        Msg::CloseCode,
     )
 }
 
@@ -715,7 +964,7 @@ mod tests {
     use crate::app::tests::{connection, instance, loaded};
     use crate::app::{Effect, update};
     use crate::vdom::EventData;
-    use synclink_core::api::{CreatedConnection, ProbeResult};
+    use synclink_core::api::{CreatedConnection, InvitationCode, ProbeResult};
 
     const XSS: &str = "<img src=x onerror=alert(1)>";
 
@@ -775,14 +1024,18 @@ mod tests {
         assert!(t.contains("Licence: Trial, 29 days left"));
         assert!(t.contains("No connections yet."));
         assert!(enabled(&v, "Initiate connection"));
-        assert!(!enabled(&v, "Accept invitation"));
-        assert!(t.contains("Coming soon"));
+        assert!(enabled(&v, "Accept invitation"));
+        assert!(!t.contains("Coming soon"));
 
+        let mut accepted_here = connection("accepted", None, Status::Pending);
+        accepted_here.initiated_here = false;
         update(
             &mut m,
             Msg::ConnectionsLoaded(Ok(vec![
                 connection("a_to_b", Some("http://127.0.0.1:8082"), Status::Active),
                 connection("private", None, Status::Pending),
+                connection("private_accepted", None, Status::Active),
+                accepted_here,
             ])),
         );
         let v = view(&m);
@@ -809,11 +1062,385 @@ mod tests {
                 "http://127.0.0.1:8082",
                 "Script",
                 "Active",
-                "2026-11-28 07:02 UTC"
+                "2026-11-28 07:02 UTC",
+                ""
             ]
         );
-        assert_eq!(rows[1][3], "Private (no URL)");
+        assert_eq!(rows[1][3], "Unknown (private)");
         assert_eq!(rows[1][5], "Pending");
+        assert_eq!(rows[1][7], "Show invitation code");
+        assert_eq!(
+            rows[2][3], "Unknown (private)",
+            "a private instance accepted: its URL stays unknown"
+        );
+        assert_eq!(rows[2][7], "", "an Active connection has no code to show");
+        assert_eq!(rows[3][7], "", "only the initiating side holds the code");
+        let show = v.button("Show invitation code").unwrap();
+        assert_eq!(
+            show.get_attr("id"),
+            Some("sl-show-abababababababababababababababab")
+        );
+    }
+
+    #[test]
+    fn accept_stays_available_when_initiate_is_blocked() {
+        let (mut m, _) = Model::init();
+        assert!(
+            enabled(&view(&m), "Accept invitation"),
+            "even while loading"
+        );
+        update(
+            &mut m,
+            Msg::InstanceLoaded(Ok(instance(&["This instance is not public."]))),
+        );
+        let v = view(&m);
+        assert!(!enabled(&v, "Initiate connection"));
+        assert!(enabled(&v, "Accept invitation"));
+        assert_eq!(
+            click(&mut m, "Accept invitation"),
+            vec![Effect::Focus(ids::INVITATION)]
+        );
+        assert!(m.accept.is_some());
+    }
+
+    /// Clicks a button whose message carries the time, at `now`.
+    fn click_at(m: &mut Model, label: &str, now: u64) -> Vec<Effect> {
+        let v = view(m);
+        let b = v
+            .button(label)
+            .unwrap_or_else(|| panic!("no button {label:?}"));
+        assert!(!b.has_attr("disabled"), "{label} is disabled");
+        let data = EventData {
+            now,
+            ..Default::default()
+        };
+        let msg = b.handle(Event::Click, &data).unwrap();
+        update(m, msg)
+    }
+
+    fn paste(m: &mut Model, value: &str, now: u64) {
+        let v = view(m);
+        let data = EventData {
+            value: value.into(),
+            now,
+            ..Default::default()
+        };
+        let field = labelled(&v, "Invitation code");
+        assert_eq!(
+            field.handle(Event::Change, &data),
+            field.handle(Event::Input, &data)
+        );
+        let msg = field.handle(Event::Input, &data).unwrap();
+        update(m, msg);
+    }
+
+    /// The `<dt>`/`<dd>` pairs of the dialog, as text.
+    fn terms(v: &Node<Msg>) -> Vec<(String, String)> {
+        let dl = v
+            .elements()
+            .into_iter()
+            .find(|e| e.tag == "dl")
+            .expect("a dl");
+        dl.children
+            .chunks(2)
+            .map(|p| (p[0].text_content(), p[1].text_content()))
+            .collect()
+    }
+
+    #[test]
+    fn the_accept_dialog_step_by_step() {
+        use crate::accept::tests::{EXPIRES, NOW, accepted, invitation};
+        let mut m = loaded();
+        click(&mut m, "Accept invitation");
+        let v = view(&m);
+        let dialog = v.by_id("sl-dialog").unwrap();
+        assert_eq!(dialog.get_attr("role"), Some("dialog"));
+        assert_eq!(dialog.get_attr("aria-modal"), Some("true"));
+        assert_eq!(dialog.get_attr("aria-labelledby"), Some("sl-dialog-title"));
+        assert_eq!(
+            v.by_id("sl-dialog-title").unwrap().text_content(),
+            "Accept invitation"
+        );
+        let esc = EventData {
+            key: "Escape".into(),
+            ..Default::default()
+        };
+        assert_eq!(dialog.handle(Event::KeyDown, &esc), Some(Msg::CloseAccept));
+        assert_eq!(labels(&v), ["Invitation code"]);
+        let field = labelled(&v, "Invitation code");
+        assert_eq!(field.tag, "textarea");
+        assert_eq!(
+            field.get_attr("aria-describedby"),
+            Some("sl-invitation-hint")
+        );
+        assert!(v.text_content().contains(INVITATION_HELP));
+        let err = v.by_id(ids::INVITATION_ERROR).unwrap();
+        assert_eq!(err.get_attr("aria-live"), Some("polite"));
+        assert_eq!(err.text_content(), "", "untouched: no message");
+        assert!(!enabled(&v, "Next"));
+        assert!(v.button("< Previous").is_none() && v.button("Confirm").is_none());
+        assert!(
+            v.elements()
+                .iter()
+                .find(|e| e.get_attr("class") == Some("sl-page"))
+                .unwrap()
+                .has_attr("inert")
+        );
+
+        let mut inv = invitation();
+        inv.connection_name = XSS.into();
+        let code = inv.encode();
+        paste(&mut m, &code[..code.len() - 10], NOW);
+        let v = view(&m);
+        assert_eq!(
+            v.by_id(ids::INVITATION_ERROR).unwrap().text_content(),
+            "The invitation code is incomplete: its end is missing. Copy it again in full."
+        );
+        let field = labelled(&v, "Invitation code");
+        assert_eq!(field.get_attr("aria-invalid"), Some("true"));
+        assert_eq!(
+            field.get_attr("aria-describedby"),
+            Some("sl-invitation-hint sl-invitation-error")
+        );
+        assert!(!enabled(&v, "Next"));
+
+        paste(&mut m, &code, EXPIRES + 1);
+        let v = view(&m);
+        assert_eq!(
+            v.by_id(ids::INVITATION_ERROR).unwrap().text_content(),
+            "This invitation code expired at 2026-12-05 07:02 UTC. Ask the other side for a new one."
+        );
+        assert!(!enabled(&v, "Next"));
+
+        paste(&mut m, &code, NOW);
+        let v = view(&m);
+        assert_eq!(v.by_id(ids::INVITATION_ERROR).unwrap().text_content(), "");
+        assert_eq!(
+            labelled(&v, "Invitation code").value.as_deref(),
+            Some(code.as_str())
+        );
+        assert!(enabled(&v, "Next"));
+        assert_eq!(
+            click_at(&mut m, "Next", NOW),
+            vec![Effect::Focus(ids::CONFIRM)]
+        );
+        let v = view(&m);
+        assert_eq!(
+            v.by_id("sl-step-title").unwrap().text_content(),
+            "Check the invitation"
+        );
+        assert_eq!(
+            terms(&v),
+            [
+                ("Initiating instance", "http://127.0.0.1:8081 (ServiceNow)"),
+                ("Connection name", XSS),
+                ("Local instance short name", "company_b"),
+                ("Remote instance short name", "company_a"),
+                ("Configuration Mode", "Script"),
+                ("Expires", "2026-12-05 07:02 UTC"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert!(v.elements().iter().all(|e| e.tag != "img"));
+        assert!(collect_texts(&v).contains(&XSS.to_string()));
+        assert!(enabled(&v, "< Previous") && enabled(&v, "Confirm"));
+
+        // Back and forth keeps the code.
+        click(&mut m, "< Previous");
+        assert_eq!(
+            labelled(&view(&m), "Invitation code").value.as_deref(),
+            Some(code.as_str())
+        );
+        click_at(&mut m, "Next", NOW);
+
+        let fx = click_at(&mut m, "Confirm", NOW);
+        let [
+            Effect::AcceptInvitation {
+                req,
+                invitation_code,
+            },
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(invitation_code, &code);
+        let v = view(&m);
+        assert!(!enabled(&v, "Confirm") && !enabled(&v, "< Previous"));
+        assert!(v.text_content().contains("Accepting the invitation…"));
+
+        let e = ApiError::Status {
+            status: 502,
+            message: "The initiating instance could not be reached".into(),
+            detail: "http://127.0.0.1:8081 refused the connection.".into(),
+        };
+        let fx = update(
+            &mut m,
+            Msg::Accept(A::Answered {
+                req: *req,
+                result: Err(e),
+            }),
+        );
+        assert_eq!(fx, vec![Effect::Focus(ids::CONFIRM)]);
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("The initiating instance could not be reached"));
+        assert!(t.contains("http://127.0.0.1:8081 refused the connection."));
+        assert!(
+            v.elements()
+                .iter()
+                .any(|e| e.get_attr("role") == Some("alert")
+                    && e.text_content().contains("could not be reached"))
+        );
+        assert!(enabled(&v, "Confirm"), "the same code can be tried again");
+
+        let fx = click_at(&mut m, "Confirm", NOW);
+        let [Effect::AcceptInvitation { req, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let mut c = accepted();
+        c.name = XSS.into();
+        update(
+            &mut m,
+            Msg::Accept(A::Answered {
+                req: *req,
+                result: Ok(c),
+            }),
+        );
+        let v = view(&m);
+        assert_eq!(
+            v.by_id("sl-step-title").unwrap().text_content(),
+            "The connection is Active."
+        );
+        assert_eq!(
+            terms(&v),
+            [
+                ("Connection name", XSS),
+                ("Local instance short name", "company_b"),
+                ("Remote instance short name", "company_a"),
+                ("Status", "Active"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert!(v.button("Cancel").is_none());
+        assert_eq!(
+            click(&mut m, "Done"),
+            vec![Effect::LoadConnections, Effect::Focus(ids::ACCEPT)]
+        );
+        assert!(view(&m).by_id("sl-dialog").is_none());
+        assert_eq!(m.connections, Load::Loading);
+        update(&mut m, Msg::ConnectionsLoaded(Ok(vec![accepted()])));
+        let v = view(&m);
+        let row: Vec<String> = v
+            .elements()
+            .iter()
+            .filter(|e| e.tag == "td")
+            .map(|e| e.text_content())
+            .collect();
+        assert_eq!(row[5], "Active");
+        assert_eq!(row[3], "http://127.0.0.1:8081");
+    }
+
+    #[test]
+    fn the_invitation_code_of_a_pending_connection() {
+        let mut m = loaded();
+        let mut c = connection("a_to_b", None, Status::Pending);
+        c.remote_short_name = XSS.into();
+        update(&mut m, Msg::ConnectionsLoaded(Ok(vec![c])));
+        let fx = click(&mut m, "Show invitation code");
+        let [
+            Effect::LoadInvitation { req, connection_id },
+            Effect::Focus(ids::CLOSE),
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(connection_id, &"ab".repeat(16));
+        let v = view(&m);
+        assert_eq!(
+            v.by_id("sl-dialog-title").unwrap().text_content(),
+            "Invitation code"
+        );
+        assert_eq!(
+            v.by_id("sl-dialog").unwrap().get_attr("aria-modal"),
+            Some("true")
+        );
+        assert!(v.text_content().contains("Loading the invitation code…"));
+        assert!(enabled(&v, "Close"));
+
+        let fx = update(
+            &mut m,
+            Msg::CodeLoaded {
+                req: *req,
+                result: Ok(InvitationCode {
+                    invitation_code: "AQAB-code_x".into(),
+                }),
+            },
+        );
+        assert_eq!(fx, vec![Effect::Focus(ids::CODE)]);
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains(&format!(
+            "On the “{XSS}” side, you (or their application administrator) need to Accept the invitation."
+        )));
+        assert!(t.contains("Use the following invitation code:"));
+        assert!(v.elements().iter().all(|e| e.tag != "img"));
+        let code = labelled(&v, "Invitation code");
+        assert_eq!(
+            (code.tag, code.value.as_deref()),
+            ("textarea", Some("AQAB-code_x"))
+        );
+        assert!(code.has_attr("readonly"));
+        assert_eq!(
+            click(&mut m, "Copy invitation code"),
+            vec![Effect::Copy("AQAB-code_x".into())]
+        );
+        assert_eq!(
+            update(&mut m, Msg::Copied(false)),
+            vec![Effect::Select(ids::CODE)]
+        );
+        assert!(view(&m).text_content().contains("Press Ctrl+C to copy"));
+        let esc = EventData {
+            key: "Escape".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            view(&m)
+                .by_id("sl-dialog")
+                .unwrap()
+                .handle(Event::KeyDown, &esc),
+            Some(Msg::CloseCode)
+        );
+        assert_eq!(
+            click(&mut m, "Close"),
+            vec![Effect::FocusId(
+                "sl-show-abababababababababababababababab".into()
+            )]
+        );
+        assert!(m.show_code.is_none());
+
+        // Accepted meanwhile: the node says so.
+        let fx = click(&mut m, "Show invitation code");
+        let [Effect::LoadInvitation { req, .. }, _] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let e = ApiError::Status {
+            status: 409,
+            message: "No invitation to show".into(),
+            detail: "The connection is Active; its code is no longer shown.".into(),
+        };
+        update(
+            &mut m,
+            Msg::CodeLoaded {
+                req: *req,
+                result: Err(e),
+            },
+        );
+        let v = view(&m);
+        let t = v.text_content();
+        assert!(t.contains("No invitation to show"));
+        assert!(t.contains("The connection is Active; its code is no longer shown."));
+        assert!(v.button("Copy invitation code").is_none());
+        assert!(v.by_id(ids::CODE).is_none());
     }
 
     #[test]
@@ -1128,10 +1755,10 @@ mod tests {
             click(&mut m, "Copy invitation code"),
             vec![Effect::Copy("AQAB-code_x".into())]
         );
-        update(&mut m, Msg::Wizard(W::Copied(false)));
+        update(&mut m, Msg::Copied(false));
         assert!(view(&m).text_content().contains("Press Ctrl+C to copy"));
         click(&mut m, "Copy invitation code");
-        update(&mut m, Msg::Wizard(W::Copied(true)));
+        update(&mut m, Msg::Copied(true));
         assert!(view(&m).text_content().contains("Copied"));
 
         assert_eq!(

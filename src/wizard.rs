@@ -12,6 +12,7 @@ use synclink_core::{LicenseKind, Mode, Platform};
 
 use crate::api::ApiError;
 use crate::app::{Effect, RequestIds};
+use crate::copy::CopyState;
 use crate::view::ids;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,10 +56,6 @@ pub enum Msg {
         req: u64,
         result: Result<CreatedConnection, ApiError>,
     },
-    /// Copy invitation code was pressed.
-    Copy,
-    /// Whether the clipboard took the code.
-    Copied(bool),
 }
 
 /// What the local instance is: the wizard needs it for suggestions.
@@ -89,14 +86,6 @@ pub struct Probe {
     pub error: Option<ApiError>,
     pub remote: Option<RemoteInstance>,
     pub modes: Vec<ModeOption>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CopyState {
-    Idle,
-    Copied,
-    /// The clipboard refused: the code is selected, press Ctrl+C.
-    Manual,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -466,17 +455,6 @@ pub fn update(w: &mut Wizard, msg: Msg, ids: &mut RequestIds) -> Vec<Effect> {
                 }
                 Err(e) => w.create_error = Some(e),
             }
-        }
-        Msg::Copy => {
-            if let Some(c) = &w.created {
-                w.copy = CopyState::Idle;
-                fx.push(Effect::Copy(c.invitation_code.clone()));
-            }
-        }
-        Msg::Copied(true) => w.copy = CopyState::Copied,
-        Msg::Copied(false) => {
-            w.copy = CopyState::Manual;
-            fx.push(Effect::Select(ids::CODE));
         }
     }
     fx
@@ -989,27 +967,5 @@ mod tests {
         t.type_in(Field::Remote, "b");
         assert!(!t.w.can_next());
         assert!(t.send(Msg::Next).is_empty());
-    }
-
-    #[test]
-    fn copy_then_fallback() {
-        let mut t = T::new();
-        t.go_to_info();
-        let fx = t.send(Msg::Next);
-        let [Effect::Create { req, .. }] = fx.as_slice() else {
-            panic!()
-        };
-        t.send(Msg::Created {
-            req: *req,
-            result: Ok(created(None)),
-        });
-        assert!(t.send(Msg::Next).is_empty());
-        assert_eq!(t.send(Msg::Copy), vec![Effect::Copy("CODE".into())]);
-        assert!(t.send(Msg::Copied(true)).is_empty());
-        assert_eq!(t.w.copy, CopyState::Copied);
-        t.send(Msg::Copy);
-        assert_eq!(t.w.copy, CopyState::Idle);
-        assert_eq!(t.send(Msg::Copied(false)), vec![Effect::Select(ids::CODE)]);
-        assert_eq!(t.w.copy, CopyState::Manual);
     }
 }

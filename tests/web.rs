@@ -247,7 +247,8 @@ async fn the_page_shows_preconditions_and_connections_as_text() {
             "Destination",
             "Mode",
             "Status",
-            "Created"
+            "Created",
+            "Actions"
         ]
     );
     let cells: Vec<String> = all(&sr, "tbody tr:first-child td")
@@ -260,17 +261,17 @@ async fn the_page_shows_preconditions_and_connections_as_text() {
             XSS,
             "company_a",
             "company_b",
-            "Private (no URL)",
+            "Unknown (private)",
             "Script",
             "Pending",
-            "2026-11-28 07:02 UTC"
+            "2026-11-28 07:02 UTC",
+            "Show invitation code"
         ]
     );
     assert!(all(&sr, "img").is_empty(), "the name stays text");
     assert!(!button(&sr, "Initiate connection").disabled());
-    let accept = button(&sr, "Accept invitation");
-    assert!(accept.disabled());
-    assert!(t.contains("Coming soon"));
+    assert!(!button(&sr, "Accept invitation").disabled());
+    assert!(!t.contains("Coming soon"));
 }
 
 #[wasm_bindgen_test]
