@@ -127,9 +127,7 @@ impl Invitation {
             return Err(CodeError::BadCharacter(c));
         }
         // A length of 1 mod 4 can never come out of base64: a character was lost.
-        let bytes = URL_SAFE_NO_PAD
-            .decode(compact.as_bytes())
-            .map_err(|_| CodeError::Truncated)?;
+        let bytes = crate::base64url::decode(compact.as_bytes()).ok_or(CodeError::Truncated)?;
         let Some((&version, _)) = bytes.split_first() else {
             return Err(CodeError::Truncated);
         };

@@ -5,6 +5,7 @@
 //! run the very same rules.
 
 pub mod api;
+pub mod base64url;
 pub mod checksum;
 pub mod invitation;
 pub mod model;
