@@ -375,7 +375,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Focus(ids::CLOSE));
         }
         Msg::CodeLoaded { req, result } => {
-            let Some(s) = model.show_code.as_mut().filter(|s| s.req == req) else {
+            // One answer per request: a second one (should any come) changes nothing.
+            let Some(s) = model
+                .show_code
+                .as_mut()
+                .filter(|s| s.req == req && s.code == Load::Loading)
+            else {
                 return fx;
             };
             match result {
@@ -779,6 +784,11 @@ pub(crate) mod tests {
                 }),
             },
         );
+        let late = Msg::CodeLoaded {
+            req,
+            result: Err(ApiError::Unreachable("Failed to fetch".into())),
+        };
+        assert!(update(&mut m, late).is_empty());
         assert_eq!(update(&mut m, Msg::Copy), vec![Effect::Copy("CODE".into())]);
         update(&mut m, Msg::Copied(true));
         assert_eq!(m.show_code.as_ref().unwrap().copy, CopyState::Copied);

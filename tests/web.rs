@@ -7,13 +7,14 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use synclink::app::Msg;
+use synclink::app::{Load, Msg};
 use synclink::runtime::{self, Handle};
-use synclink::wizard;
+use synclink::{accept, wizard};
 use synclink_core::api::{
-    Connection, CreatedConnection, InstanceStatus, License, ModeOption, ProbeResult, PublicCheck,
-    RemoteInstance,
+    Connection, CreatedConnection, InstanceStatus, InvitationCode, License, ModeOption,
+    ProbeResult, PublicCheck, RemoteInstance,
 };
+use synclink_core::invitation::Invitation;
 use synclink_core::{LicenseKind, Mode, Platform, Status};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -34,9 +35,13 @@ fn document() -> web_sys::Document {
 }
 
 fn fresh_host() -> Element {
+    host_with_api(DEAD_API)
+}
+
+fn host_with_api(api: &str) -> Element {
     let host = document().create_element("div").unwrap();
     host.set_attribute("id", "synclink-root").unwrap();
-    host.set_attribute("data-api-base", DEAD_API).unwrap();
+    host.set_attribute("data-api-base", api).unwrap();
     host.set_attribute("data-stylesheet", "/assets/widget.css")
         .unwrap();
     document().body().unwrap().append_child(&host).unwrap();
@@ -174,7 +179,11 @@ fn connection(name: &str, remote_url: Option<&str>) -> Connection {
 
 /// A mounted widget whose own loads have failed, then fed the given data.
 async fn loaded(connections: Vec<Connection>) -> (Handle, ShadowRoot) {
-    let h = runtime::mount(fresh_host()).unwrap();
+    loaded_with_api(DEAD_API, connections).await
+}
+
+async fn loaded_with_api(api: &str, connections: Vec<Connection>) -> (Handle, ShadowRoot) {
+    let h = runtime::mount(host_with_api(api)).unwrap();
     let sr = h.shadow_root();
     until("the real loads to fail", || {
         find_button(&sr, "Retry").is_some()
@@ -584,4 +593,336 @@ async fn a_failed_create_keeps_every_field() {
         h.with_model(|m| m.wizard.as_ref().unwrap().idempotency_key.clone()),
         key
     );
+}
+
+/// Now, in Unix seconds, as the widget reads it.
+fn now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// A code made by core, as the initiating node makes it.
+fn code(connection_name: &str, expires_at: u64) -> String {
+    Invitation {
+        initiator_url: "http://127.0.0.1:8081".into(),
+        initiator_platform: Platform::ServiceNow,
+        initiator_short_name: "company_a".into(),
+        connection_id: [0xab; 16],
+        connection_name: connection_name.into(),
+        remote_short_name: "company_b".into(),
+        mode: Mode::Script,
+        expires_at,
+        secret: [7; 32],
+    }
+    .encode()
+}
+
+fn code_error(sr: &ShadowRoot) -> String {
+    sr.get_element_by_id("sl-invitation-error")
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn pasted_codes_are_checked_as_typed() {
+    let (h, sr) = loaded(vec![]).await;
+    button(&sr, "Accept invitation").click();
+    let dialog = sr
+        .query_selector("[role=dialog]")
+        .unwrap()
+        .expect("the dialog");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(
+        all(&sr, "h2")[0].text_content().as_deref(),
+        Some("Accept invitation")
+    );
+    assert_eq!(active_id(&sr), "sl-invitation", "focus is on the field");
+    let field: HtmlTextAreaElement = control(&sr, "Invitation code").dyn_into().unwrap();
+    assert_eq!(code_error(&sr), "", "untouched: no message");
+    assert!(button(&sr, "Next").disabled());
+
+    let good = code("company_a_to_company_b", now() + 3600);
+    type_into(&sr, "Invitation code", &good[..good.len() - 12]);
+    assert_eq!(
+        code_error(&sr),
+        "The invitation code is incomplete: its end is missing. Copy it again in full."
+    );
+    assert_eq!(field.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(button(&sr, "Next").disabled());
+
+    type_into(
+        &sr,
+        "Invitation code",
+        &code("company_a_to_company_b", now() - 60),
+    );
+    let t = code_error(&sr);
+    assert!(t.starts_with("This invitation code expired at "), "{t}");
+    assert!(t.ends_with("Ask the other side for a new one."), "{t}");
+    assert!(button(&sr, "Next").disabled());
+
+    // As a mail client wraps it: line breaks and indentation do not matter.
+    let wrapped = format!("  {}\n  {}\r\n", &good[..40], &good[40..]);
+    type_into(&sr, "Invitation code", &wrapped);
+    assert_eq!(code_error(&sr), "");
+    assert_eq!(
+        field.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+    assert!(!button(&sr, "Next").disabled());
+    assert!(
+        h.with_model(|m| m.accept.as_ref().unwrap().invitation().is_some()),
+        "no request was needed to check it"
+    );
+    button(&sr, "Next").click();
+    let terms: Vec<String> = all(&sr, "dt")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    let values: Vec<String> = all(&sr, "dd")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            "Initiating instance",
+            "Connection name",
+            "Local instance short name",
+            "Remote instance short name",
+            "Configuration Mode",
+            "Expires"
+        ]
+    );
+    assert_eq!(values[0], "http://127.0.0.1:8081 (ServiceNow)");
+    assert_eq!(
+        values[1..5],
+        ["company_a_to_company_b", "company_b", "company_a", "Script"]
+    );
+    assert!(values[5].ends_with(" UTC"), "{values:?}");
+    assert_eq!(active_id(&sr), "sl-confirm");
+
+    // Back: the code is still there.
+    button(&sr, "< Previous").click();
+    assert_eq!(
+        control(&sr, "Invitation code")
+            .dyn_into::<HtmlTextAreaElement>()
+            .unwrap()
+            .value(),
+        wrapped.replace("\r\n", "\n"),
+        "as pasted (a text area keeps line breaks as \\n)"
+    );
+
+    press(&control(&sr, "Invitation code"), "Escape");
+    assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
+    assert_eq!(active_id(&sr), "sl-accept");
+}
+
+#[wasm_bindgen_test]
+async fn a_remote_connection_name_in_a_code_stays_text() {
+    let (_h, sr) = loaded(vec![]).await;
+    button(&sr, "Accept invitation").click();
+    type_into(&sr, "Invitation code", &code(XSS, now() + 3600));
+    button(&sr, "Next").click();
+    let names: Vec<String> = all(&sr, "dd")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(names[1], XSS);
+    assert!(all(&sr, "img").is_empty(), "the name is text, not markup");
+}
+
+#[wasm_bindgen_test]
+async fn confirm_sends_once_keeps_the_code_on_failure_and_shows_the_active_connection() {
+    const API: &str = "http://127.0.0.1:9/accepting/api/x_synclink/v1";
+    const ACCEPT: &str = "/accepting/api/x_synclink/v1/invitations/accept";
+    fetches(ACCEPT);
+    let (h, sr) = loaded_with_api(API, vec![]).await;
+    button(&sr, "Accept invitation").click();
+    let good = code("company_a_to_company_b", now() + 3600);
+    type_into(&sr, "Invitation code", &good);
+    button(&sr, "Next").click();
+    let confirm = button(&sr, "Confirm");
+    confirm.click();
+    confirm.click();
+    assert!(
+        confirm.disabled(),
+        "Confirm is disabled while the node is asked"
+    );
+    assert!(button(&sr, "< Previous").disabled());
+    assert!(text(&sr).contains("Accepting the invitation…"));
+    // The real request fails: this instance's node cannot be reached.
+    until("the error", || {
+        text(&sr).contains("synclink could not be reached.")
+    })
+    .await;
+    assert_eq!(fetches(ACCEPT), 1, "a double click sent one request");
+    assert!(!all(&sr, "[role=alert]").is_empty());
+    assert!(
+        !button(&sr, "Confirm").disabled(),
+        "the same code can be tried again"
+    );
+    assert_eq!(
+        h.with_model(|m| m.accept.as_ref().unwrap().text.clone()),
+        good
+    );
+
+    button(&sr, "Confirm").click();
+    let req = h.with_model(|m| m.accept.as_ref().unwrap().confirming.unwrap());
+    let accepted = Connection {
+        local_short_name: "company_b".into(),
+        remote_short_name: "company_a".into(),
+        remote_url: Some("http://127.0.0.1:8081".into()),
+        remote_platform: Some(Platform::ServiceNow),
+        status: Status::Active,
+        initiated_here: false,
+        ..connection("company_a_to_company_b", None)
+    };
+    h.dispatch(Msg::Accept(accept::Msg::Answered {
+        req,
+        result: Ok(accepted.clone()),
+    }));
+    let t = text(&sr);
+    assert!(t.contains("The connection is Active."), "{t}");
+    let values: Vec<String> = all(&sr, "dd")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        ["company_a_to_company_b", "company_b", "company_a", "Active"]
+    );
+    assert_eq!(active_id(&sr), "sl-next");
+    until("the retry's request", || fetches(ACCEPT) == 2).await;
+    button(&sr, "Done").click();
+    assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
+    assert!(
+        text(&sr).contains("Loading connections…"),
+        "Done reloads the list"
+    );
+    assert_eq!(active_id(&sr), "sl-accept");
+    h.dispatch(Msg::ConnectionsLoaded(Ok(vec![accepted])));
+    let row: Vec<String> = all(&sr, "tbody tr:first-child td")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(row[3], "http://127.0.0.1:8081");
+    assert_eq!(row[5], "Active");
+    assert_eq!(row[7], "", "nothing to show for an accepted connection");
+}
+
+/// How many times `fetch` was called for a URL containing `part` (counted by a wrapper around
+/// `window.fetch`, installed once).
+fn fetches(part: &str) -> u32 {
+    let count = js_sys::Function::new_with_args(
+        "part",
+        "if (!window.__slFetches) { \
+             window.__slFetches = []; \
+             const f = window.fetch.bind(window); \
+             window.fetch = (r, i) => { \
+                 window.__slFetches.push(typeof r === 'string' ? r : r.url); \
+                 return f(r, i); \
+             }; \
+         } \
+         return window.__slFetches.filter(u => u.includes(part)).length;",
+    );
+    count
+        .call1(&wasm_bindgen::JsValue::NULL, &part.into())
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+#[wasm_bindgen_test]
+async fn a_pending_list_is_asked_again_every_two_seconds_without_losing_the_table() {
+    // An API base of its own, so that only this widget's requests are counted.
+    const API: &str = "http://127.0.0.1:9/polling/api/x_synclink/v1";
+    const LIST: &str = "/polling/api/x_synclink/v1/connections";
+    fetches(LIST);
+    let (h, sr) = loaded_with_api(API, vec![]).await;
+    assert_eq!(fetches(LIST), 1, "the first load only");
+    sleep(2500).await;
+    assert_eq!(fetches(LIST), 1, "nothing pending: nothing asked");
+
+    h.dispatch(Msg::ConnectionsLoaded(Ok(vec![connection("a_to_b", None)])));
+    let started = js_sys::Date::now();
+    until("the first poll", || fetches(LIST) == 2).await;
+    let waited = js_sys::Date::now() - started;
+    assert!(
+        (1800.0..2900.0).contains(&waited),
+        "after about 2 s: {waited}"
+    );
+    assert!(!text(&sr).contains("Loading"), "no loading flash");
+    // The dead API refuses it: the table stays, and the next tick asks again.
+    until("the failed poll", || h.with_model(|m| !m.list.in_flight)).await;
+    assert_eq!(
+        all(&sr, "tbody tr").len(),
+        1,
+        "a failed poll keeps the table"
+    );
+    until("the second poll", || fetches(LIST) == 3).await;
+    assert_eq!(all(&sr, "tbody tr").len(), 1);
+
+    // Accepted on the other side: Active, and the polling stops.
+    until("the failed poll", || h.with_model(|m| !m.list.in_flight)).await;
+    let mut active = connection("a_to_b", None);
+    active.status = Status::Active;
+    h.dispatch(Msg::ConnectionsLoaded(Ok(vec![active])));
+    let status: Vec<String> = all(&sr, "tbody td:nth-child(6)")
+        .iter()
+        .map(|e| e.text_content().unwrap())
+        .collect();
+    assert_eq!(status, ["Active"]);
+    sleep(4500).await;
+    assert_eq!(fetches(LIST), 3, "nothing pending: no more requests");
+    assert!(h.with_model(|m| !m.list.timer));
+}
+
+#[wasm_bindgen_test]
+async fn a_pending_connection_shows_and_copies_its_code_again() {
+    let (h, sr) = loaded(vec![connection("a_to_b", Some("http://127.0.0.1:8082"))]).await;
+    button(&sr, "Show invitation code").click();
+    assert_eq!(
+        all(&sr, "h2")[0].text_content().as_deref(),
+        Some("Invitation code")
+    );
+    assert!(text(&sr).contains("Loading the invitation code…"));
+    // The real request fails: the error is said, and Close is there.
+    until("the error", || {
+        text(&sr).contains("synclink could not be reached.")
+    })
+    .await;
+    assert!(matches!(
+        h.with_model(|m| m.show_code.as_ref().unwrap().code.clone()),
+        Load::Failed(_)
+    ));
+    button(&sr, "Close").click();
+    assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
+    assert_eq!(active_id(&sr), "sl-show-abababababababababababababababab");
+
+    button(&sr, "Show invitation code").click();
+    let req = h.with_model(|m| m.show_code.as_ref().unwrap().req);
+    let code = "AQAXaHR0cDovLzEyNy4wLjAuMTo4MDgxAAljb21wYW55X2E".repeat(3);
+    h.dispatch(Msg::CodeLoaded {
+        req,
+        result: Ok(InvitationCode {
+            invitation_code: code.clone(),
+        }),
+    });
+    let t = text(&sr);
+    assert!(t.contains("On the “company_b” side, you (or their application administrator) need to Accept the invitation."), "{t}");
+    assert!(t.contains("Use the following invitation code:"));
+    let area: HtmlTextAreaElement = control(&sr, "Invitation code").dyn_into().unwrap();
+    assert_eq!(area.value(), code);
+    assert!(area.read_only());
+    button(&sr, "Copy invitation code").click();
+    until("the fallback", || {
+        text(&sr).contains("Press Ctrl+C to copy")
+    })
+    .await;
+    assert_eq!(active_id(&sr), "sl-code");
+    assert_eq!(area.selection_end().unwrap(), Some(code.len() as u32));
+    // The real request's failure comes late and changes nothing.
+    sleep(300).await;
+    assert_eq!(area.value(), code);
+    press(&area.clone().into(), "Escape");
+    assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
 }
