@@ -317,7 +317,15 @@ pub fn update(w: &mut Wizard, msg: Msg, ids: &mut RequestIds) -> Vec<Effect> {
                 w.follow_name();
             }
         }
-        Msg::Blur(f) => w.field_mut(f).touched = true,
+        Msg::Blur(f) => {
+            // Leaving a field never typed in, still empty, says nothing yet: the message would
+            // push what is below it down under the pointer, and the click that moved the
+            // focus (on "I don't have a URL", say) would land beside its target.
+            let field = w.field_mut(f);
+            if field.edited || !field.value.is_empty() {
+                field.touched = true;
+            }
+        }
         Msg::NoUrl(on) => {
             if w.step == Step::Destination {
                 w.abandon_probe(&mut fx);
@@ -556,7 +564,7 @@ mod tests {
     }
 
     #[test]
-    fn url_messages_show_only_after_input_or_blur() {
+    fn url_messages_show_once_typed_in() {
         let mut t = T::new();
         assert_eq!(
             t.w.error(Field::Url).as_deref(),
@@ -568,6 +576,14 @@ mod tests {
             "an untouched empty field does not shout"
         );
         assert!(!t.w.can_next());
+        t.send(Msg::Blur(Field::Url));
+        assert_eq!(
+            t.w.shown_error(Field::Url),
+            None,
+            "leaving it empty, never typed in, does not shout either"
+        );
+        t.type_in(Field::Url, "h");
+        t.type_in(Field::Url, "");
         t.send(Msg::Blur(Field::Url));
         assert_eq!(
             t.w.shown_error(Field::Url).as_deref(),
@@ -859,6 +875,8 @@ mod tests {
         assert_eq!(t.w.step, Step::Info);
         assert_eq!(t.w.remote.value, "");
         assert_eq!(t.w.shown_error(Field::Remote), None);
+        t.send(Msg::Blur(Field::Remote));
+        assert_eq!(t.w.shown_error(Field::Remote), None, "tabbing through");
         assert!(t.w.has_hidden_errors());
         assert!(!t.w.can_next());
         t.type_in(Field::Remote, "company_b");
