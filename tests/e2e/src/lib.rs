@@ -140,6 +140,59 @@ impl Browser {
         self.wait_for_button("Initiate connection").await;
     }
 
+    /// Walks the Initiate connection wizard with its suggestions (Script mode) and returns the
+    /// invitation code it shows; `destination` None ticks "I don't have a URL". The wizard is
+    /// left on its last step.
+    pub async fn initiate(&self, destination: Option<&str>, remote_short_name: &str) -> String {
+        self.wait_for_button("Initiate connection")
+            .await
+            .click()
+            .await
+            .expect("click");
+        match destination {
+            Some(url) => {
+                let field = self.wait_for_field("Destination Instance URL").await;
+                field.send_keys(url).await.expect("type the URL");
+            }
+            None => {
+                let no_url = self.wait_for_field("I don't have a URL").await;
+                no_url.click().await.expect("tick I don't have a URL");
+            }
+        }
+        self.wait_for_button("Next")
+            .await
+            .click()
+            .await
+            .expect("click Next");
+        self.wait_for_text("Configuration Mode").await;
+        let script = self.wait_for_field("Script").await;
+        assert_eq!(
+            script.prop("checked").await.expect("radio").as_deref(),
+            Some("true")
+        );
+        self.wait_for_button("Next")
+            .await
+            .click()
+            .await
+            .expect("click Next");
+        self.wait_for_text("Connection information").await;
+        let remote = self.wait_for_field("Remote instance short name").await;
+        remote.clear().await.expect("clear");
+        remote.send_keys(remote_short_name).await.expect("type");
+        self.wait_for_button("Next")
+            .await
+            .click()
+            .await
+            .expect("click Next");
+        self.wait_for_text("Use the following invitation code:")
+            .await;
+        let code = self.wait_for_field("Invitation code").await;
+        code.prop("value")
+            .await
+            .expect("read the code")
+            .expect("a code is shown")
+    }
+
     /// Runs `script` until it returns an element, or fails the test after a while.
     async fn wait_for_element(&self, what: &str, script: &str, args: Vec<Value>) -> Element {
         let started = Instant::now();
@@ -234,6 +287,24 @@ impl Browser {
             .await
             .expect("read the table");
         serde_json::from_value(rows).unwrap_or_default()
+    }
+
+    /// Waits until the table's row named `name` shows `status`.
+    pub async fn wait_for_row_status(&self, name: &str, status: &str) {
+        let started = Instant::now();
+        loop {
+            let rows = self.table_rows().await;
+            let row = rows
+                .iter()
+                .find(|r| r.first().map(String::as_str) == Some(name));
+            if row.is_some_and(|r| r.iter().any(|c| c == status)) {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("row {name:?} never showed {status:?}; the table is {rows:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The text currently on the clipboard (needs the origin to be allowed in `start`).
