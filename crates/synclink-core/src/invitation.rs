@@ -14,8 +14,7 @@
 //! decoding. The check catches truncation and typos in the browser, before any request; the
 //! secret (256 random bits) is what authenticates the accepting side to the initiating one.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::base64url;
 use thiserror::Error;
 
 use crate::checksum::crc32;
@@ -108,7 +107,7 @@ impl Invitation {
         b.extend_from_slice(&self.secret);
         let crc = crc32(&b);
         b.extend_from_slice(&crc.to_be_bytes());
-        URL_SAFE_NO_PAD.encode(b)
+        base64url::encode(&b)
     }
 
     /// Decodes a pasted code and checks its integrity, but not its expiry.
@@ -127,7 +126,7 @@ impl Invitation {
             return Err(CodeError::BadCharacter(c));
         }
         // A length of 1 mod 4 can never come out of base64: a character was lost.
-        let bytes = crate::base64url::decode(compact.as_bytes()).ok_or(CodeError::Truncated)?;
+        let bytes = base64url::decode(compact.as_bytes()).ok_or(CodeError::Truncated)?;
         let Some((&version, _)) = bytes.split_first() else {
             return Err(CodeError::Truncated);
         };
@@ -252,7 +251,7 @@ pub fn parse_id(text: &str) -> Option<[u8; ID_LEN]> {
 
 /// The invitation secret as the handshake carries it: base64url without padding.
 pub fn secret_text(secret: &[u8; SECRET_LEN]) -> String {
-    URL_SAFE_NO_PAD.encode(secret)
+    base64url::encode(secret)
 }
 
 /// Parses a secret written by [`secret_text`]; None when it is not exactly that.
@@ -261,7 +260,7 @@ pub fn parse_secret(text: &str) -> Option<[u8; SECRET_LEN]> {
     if text.len() != (SECRET_LEN * 4).div_ceil(3) {
         return None;
     }
-    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
+    base64url::decode(text.as_bytes())?.try_into().ok()
 }
 
 #[cfg(test)]
@@ -319,9 +318,9 @@ mod tests {
             Err(CodeError::TooLong)
         );
         // Version 2: the first byte is 0x02, so the code starts with "A" then "g".."v".
-        let mut v2 = URL_SAFE_NO_PAD.decode(&code).unwrap();
+        let mut v2 = base64url::decode(code.as_bytes()).unwrap();
         v2[0] = 2;
-        let v2 = URL_SAFE_NO_PAD.encode(v2);
+        let v2 = base64url::encode(&v2);
         assert_eq!(Invitation::decode(&v2), Err(CodeError::UnknownVersion(2)));
         let mut flipped = code.into_bytes();
         flipped[20] = if flipped[20] == b'x' { b'y' } else { b'x' };
