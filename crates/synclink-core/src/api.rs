@@ -215,3 +215,96 @@ pub struct HandshakeResult {
 pub struct InvitationCode {
     pub invitation_code: String,
 }
+
+/// Which of a connection's two scripts.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Script {
+    /// What this side sends.
+    Outgoing,
+    /// How this side applies what it receives.
+    Incoming,
+}
+
+impl Script {
+    /// The label administrators read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Script::Outgoing => "Outgoing sync",
+            Script::Incoming => "Incoming sync",
+        }
+    }
+}
+
+/// One published version of a connection's rules on this side.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RulesVersion {
+    /// 1 for the defaults written at creation, then +1 per publish.
+    pub version: u32,
+    /// Unix seconds.
+    pub published_at: i64,
+    /// Set when this version restored an earlier one.
+    pub restored_from: Option<u32>,
+    pub outgoing: String,
+    pub incoming: String,
+}
+
+/// A version in the history list, without its scripts.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct VersionSummary {
+    pub version: u32,
+    pub published_at: i64,
+    pub restored_from: Option<u32>,
+}
+
+/// `GET /connections/{id}/rules`: the current version and the history, newest first.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub current: RulesVersion,
+    pub versions: Vec<VersionSummary>,
+    /// Why the rules cannot be edited (Basic mode); None when they can.
+    pub read_only: Option<String>,
+}
+
+/// `POST /connections/{id}/rules`: publish a new version made from `base_version`. When a newer
+/// version exists the node answers 409, so nobody overwrites a version they have not seen.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct PublishRules {
+    pub base_version: u32,
+    pub outgoing: String,
+    pub incoming: String,
+}
+
+/// `PATCH /connections/{id}`: what an administrator may change. A `mode` different from the
+/// connection's is refused with 409: the mode is chosen once.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct EditConnection {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+}
+
+/// The answer to an action the remote instance should hear about (activate, deactivate,
+/// delete, edit…): the local change holds either way.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ActionResult {
+    /// None after a delete.
+    pub connection: Option<Connection>,
+    pub remote_told: bool,
+    /// What happened with the remote, one sentence: "Company B was told." or why not.
+    pub remote_message: String,
+}
+
+/// `POST /connections/{id}/test`: an authenticated ping to the remote instance.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    pub answered: bool,
+    /// Round trip in milliseconds, when it answered.
+    pub round_trip_ms: Option<u32>,
+    /// How the remote sees this connection, when it answered.
+    pub remote_status: Option<Status>,
+    /// One sentence for the administrator.
+    pub message: String,
+}

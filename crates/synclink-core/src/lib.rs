@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod invitation;
 pub mod model;
 pub mod modes;
+pub mod rules;
 pub mod time;
 pub mod validate;
 
