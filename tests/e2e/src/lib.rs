@@ -221,6 +221,55 @@ impl Browser {
         .await
     }
 
+    /// The button `label` in the list item or table row that shows `text` (e.g. **Restore** on
+    /// the line of "Version 1").
+    pub async fn wait_for_button_in_row(&self, text: &str, label: &str) -> Element {
+        self.wait_for_element(
+            &format!("button {label:?} next to {text:?}"),
+            FIND_BUTTON_IN_ROW,
+            vec![json!(text), json!(label)],
+        )
+        .await
+    }
+
+    /// Signs in to `instance` in a new tab and accepts `code` there; stays on that tab.
+    pub async fn accept_in_new_tab(
+        &self,
+        instance: &Instance,
+        code: &str,
+    ) -> fantoccini::wd::WindowHandle {
+        let tab = self.client.new_window(true).await.expect("new tab").handle;
+        self.client
+            .switch_to_window(tab.clone())
+            .await
+            .expect("switch tab");
+        self.sign_in(instance).await;
+        self.wait_for_button("Accept invitation")
+            .await
+            .click()
+            .await
+            .expect("click");
+        let field = self.wait_for_field("Invitation code").await;
+        field.send_keys(code).await.expect("paste the code");
+        self.wait_for_button("Next")
+            .await
+            .click()
+            .await
+            .expect("click Next");
+        self.wait_for_button("Confirm")
+            .await
+            .click()
+            .await
+            .expect("click Confirm");
+        self.wait_for_text("The connection is Active.").await;
+        self.wait_for_button("Done")
+            .await
+            .click()
+            .await
+            .expect("click Done");
+        tab
+    }
+
     /// A field in the widget whose label reads `label` (a trailing `*` is ignored).
     pub async fn wait_for_field(&self, label: &str) -> Element {
         self.wait_for_element(
@@ -339,6 +388,20 @@ const FIND_BUTTON: &str = "
     const norm = s => s.replace(/\\s+/g, ' ').trim();
     return [...root.querySelectorAll('button, a, input[type=submit]')]
         .find(e => norm(e.textContent || e.value || '') === label && e.offsetParent !== null) ?? null;
+";
+
+/// arguments: [text, label]
+const FIND_BUTTON_IN_ROW: &str = "
+    const [text, label] = arguments;
+    const root = document.getElementById('synclink-root')?.shadowRoot;
+    if (!root) return null;
+    const norm = s => s.replace(/\\s+/g, ' ').trim();
+    for (const row of root.querySelectorAll('li, tr')) {
+        if (!norm(row.textContent).includes(text)) continue;
+        const b = [...row.querySelectorAll('button, a')].find(e => norm(e.textContent) === label);
+        if (b) return b;
+    }
+    return null;
 ";
 
 /// arguments: [inWidget, label]
