@@ -308,3 +308,51 @@ pub struct TestResult {
     /// One sentence for the administrator.
     pub message: String,
 }
+
+/// `POST /connections/{id}/rules/versions/{n}/restore`: publish version `n`'s scripts again, as
+/// a new version made from `base_version` (the same 409 rule as a publish).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct RestoreRules {
+    pub base_version: u32,
+}
+
+/// Header of a call between two nodes: Unix seconds when it was signed.
+pub const PEER_TIMESTAMP_HEADER: &str = "X-Synclink-Timestamp";
+/// Header of a call between two nodes: lower-case hex of HMAC-SHA256(shared secret,
+/// [`peer_signing_input`]).
+pub const PEER_SIGNATURE_HEADER: &str = "X-Synclink-Signature";
+/// A signed call is refused when its timestamp is further than this from the receiver's clock.
+pub const PEER_MAX_SKEW_SECS: i64 = 300;
+
+/// What a node signs for a call to the other node of a connection:
+/// `"{METHOD}\n{path}\n{timestamp}\n{hex(sha256(body))}"`, where `path` starts with
+/// [`crate::API_BASE`].
+pub fn peer_signing_input(
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    body_sha256_hex: &str,
+) -> String {
+    format!("{method}\n{path}\n{timestamp}\n{body_sha256_hex}")
+}
+
+/// What one side tells the other about its side of a connection.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeerChange {
+    Active,
+    Deactivated,
+    /// The caller deleted its side: the receiver's side becomes `Deactivated`.
+    Deleted,
+}
+
+/// `POST /peer/connections/{id}/status` (signed, node to node).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatusChange {
+    pub status: PeerChange,
+}
+
+/// The answer to a peer call: how the answering side now sees the connection.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct PeerStatus {
+    pub status: Status,
+}

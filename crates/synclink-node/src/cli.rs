@@ -55,6 +55,11 @@ pub struct Cli {
     /// Deadline for the whole handshake with the initiating instance when accepting, in milliseconds.
     #[arg(long, default_value_t = 10000)]
     pub handshake_timeout_ms: u64,
+
+    /// Deadline for a whole signed call to a connection's other side (status changes, Test
+    /// connection), in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub peer_timeout_ms: u64,
 }
 
 fn parse_platform(s: &str) -> Result<Platform, String> {
@@ -83,6 +88,7 @@ impl Cli {
             trial_days: self.trial_days,
             probe_timeout: Duration::from_millis(self.probe_timeout_ms),
             handshake_timeout: Duration::from_millis(self.handshake_timeout_ms),
+            peer_timeout: Duration::from_millis(self.peer_timeout_ms),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The instance's SQLite database: schema migrations, the instance's identity, connections and
-//! idempotency keys.
+//! The instance's SQLite database: schema migrations, the instance's identity, connections,
+//! idempotency keys and each connection's versions of its sync rules.
 //!
 //! Durability: WAL with `synchronous=FULL`, so a write that returned is on disk before the
 //! client hears of it, and every write runs in one transaction, so a crash leaves either all of
@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
-use synclink_core::api;
-use synclink_core::{Mode, Platform, Status};
+use synclink_core::api::{self, RulesVersion, VersionSummary};
+use synclink_core::{Mode, Platform, Status, rules};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -33,11 +33,21 @@ pub enum DbError {
     Task,
 }
 
+/// A migration's step in code, given this instance's platform.
+type MigrationCode = fn(&Connection, Platform) -> Result<(), DbError>;
+
+/// One schema migration: SQL, then (when set) a step in code, in the same transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<MigrationCode>,
+}
+
 /// Schema migrations, in order; `PRAGMA user_version` counts how many have been applied.
 /// Append only: a released migration is never edited.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: the instance's identity, connections, idempotency keys.
-    "CREATE TABLE instance (
+    Migration {
+        sql: "CREATE TABLE instance (
         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
         instance_id TEXT NOT NULL,
         created_at INTEGER NOT NULL
@@ -66,11 +76,54 @@ const MIGRATIONS: &[&str] = &[
         connection_id TEXT NOT NULL REFERENCES connections (id),
         created_at INTEGER NOT NULL
     );",
+        then: None,
+    },
     // 2: who is on the other side once an invitation is accepted. On the initiating instance,
     // the acceptor's instance id tells its retries from another instance's attempt.
-    "ALTER TABLE connections ADD COLUMN remote_instance_id TEXT;
+    Migration {
+        sql: "ALTER TABLE connections ADD COLUMN remote_instance_id TEXT;
     ALTER TABLE connections ADD COLUMN remote_instance_name TEXT;",
+        then: None,
+    },
+    // 3: the published versions of each connection's sync rules; the connections that exist
+    // get their defaults as version 1.
+    Migration {
+        sql: "CREATE TABLE rules_versions (
+            connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            published_at INTEGER NOT NULL,
+            restored_from INTEGER,
+            outgoing TEXT NOT NULL,
+            incoming TEXT NOT NULL,
+            PRIMARY KEY (connection_id, version)
+        );",
+        then: Some(default_rules_for_existing),
+    },
 ];
+
+/// Version 1 (the defaults for this platform and the remote's) for every connection without
+/// rules, published when the connection was created.
+fn default_rules_for_existing(conn: &Connection, local: Platform) -> Result<(), DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, remote_platform, created_at FROM connections
+         WHERE id NOT IN (SELECT connection_id FROM rules_versions)",
+    )?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (id, remote, created_at) in rows {
+        let remote = remote.as_deref().and_then(Platform::from_id);
+        let (outgoing, incoming) = rules::default_scripts(local, remote);
+        insert_version(conn, &id, 1, created_at, None, &outgoing, &incoming)?;
+    }
+    Ok(())
+}
 
 /// The instance's identity, fixed when the database is created.
 #[derive(Clone, Debug)]
@@ -89,6 +142,8 @@ pub struct NewRow {
     pub expires_at: i64,
     /// The other instance's name, when known (on the accepting side, from the handshake).
     pub remote_instance_name: Option<String>,
+    /// Version 1 of the rules, (outgoing, incoming): stored with the connection.
+    pub rules: (String, String),
 }
 
 /// A connection with its shared secret, for the handshake's checks.
@@ -140,6 +195,34 @@ pub enum InsertOutcome {
     KeyExists(KeyRecord),
 }
 
+/// A connection with what a call to its other side needs: the shared secret and the other
+/// instance's name, when known.
+pub struct PeerRow {
+    pub stored: StoredConnection,
+    pub secret: [u8; 32],
+    pub remote_instance_name: Option<String>,
+}
+
+/// Where a guarded change left a connection.
+pub enum Change<T> {
+    Done(T),
+    /// No connection with this id (deleted meanwhile, perhaps).
+    Unknown,
+    /// The connection is not in a state that allows the change; here it is as it stands.
+    Refused(StoredConnection),
+}
+
+/// Where a publish (or a restore) left a connection's rules.
+pub enum Publish {
+    Published(RulesVersion),
+    /// The base version is not the current one: this is the current one.
+    Stale(VersionSummary),
+    /// No connection with this id.
+    Unknown,
+    /// A restore of a version that does not exist.
+    NoSuchVersion,
+}
+
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
@@ -148,15 +231,17 @@ pub struct Db {
 impl Db {
     /// Opens (creating when absent) and migrates the database, and returns its identity. A new
     /// database takes `fresh_instance_id` and `now` as its identity and trial start.
+    /// `platform` is this instance's: a migration writing default rules needs it.
     pub async fn open(
         path: PathBuf,
         fresh_instance_id: String,
         now: i64,
+        platform: Platform,
     ) -> Result<(Db, InstanceRow), DbError> {
         let (conn, instance) = tokio::task::spawn_blocking(move || {
             let mut conn = Connection::open(&path)?;
             configure(&conn)?;
-            migrate(&mut conn, &path)?;
+            migrate(&mut conn, &path, platform)?;
             let instance = ensure_instance(&mut conn, &fresh_instance_id, now)?;
             Ok::<_, DbError>((conn, instance))
         })
@@ -345,6 +430,265 @@ impl Db {
     }
 }
 
+/// Sync rules.
+impl Db {
+    /// The current version and every version's summary, newest first; None for an unknown
+    /// connection.
+    pub async fn rules(
+        &self,
+        id: String,
+    ) -> Result<Option<(RulesVersion, Vec<VersionSummary>)>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(current) = select_current(&tx, &id)? else {
+                return Ok(None);
+            };
+            let mut stmt = tx.prepare(
+                "SELECT version, published_at, restored_from FROM rules_versions
+                 WHERE connection_id = ?1 ORDER BY version DESC",
+            )?;
+            let versions = stmt
+                .query_map([&id], |row| {
+                    Ok(VersionSummary {
+                        version: row.get(0)?,
+                        published_at: row.get(1)?,
+                        restored_from: row.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            drop(stmt);
+            tx.commit()?;
+            Ok(Some((current, versions)))
+        })
+        .await
+    }
+
+    pub async fn rules_version(
+        &self,
+        id: String,
+        version: u32,
+    ) -> Result<Option<RulesVersion>, DbError> {
+        self.call(move |conn| select_version(conn, &id, version))
+            .await
+    }
+
+    /// Publishes new scripts made from `base`, or (with `restore`) an earlier version's scripts
+    /// again. Reading the current version, comparing and inserting are one IMMEDIATE
+    /// transaction: of two publishes from one base, exactly one is stored.
+    pub async fn publish(
+        &self,
+        id: String,
+        base: u32,
+        scripts: Scripts,
+        now: i64,
+    ) -> Result<Publish, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if select_connection(&tx, &id)?.is_none() {
+                return Ok(Publish::Unknown);
+            }
+            let Some(current) = select_current(&tx, &id)? else {
+                return Err(DbError::Corrupt(format!("connection {id} has no rules")));
+            };
+            if current.version != base {
+                return Ok(Publish::Stale(VersionSummary {
+                    version: current.version,
+                    published_at: current.published_at,
+                    restored_from: current.restored_from,
+                }));
+            }
+            let (outgoing, incoming, restored_from) = match scripts {
+                Scripts::New { outgoing, incoming } => (outgoing, incoming, None),
+                Scripts::Restore(n) => match select_version(&tx, &id, n)? {
+                    Some(v) => (v.outgoing, v.incoming, Some(n)),
+                    None => return Ok(Publish::NoSuchVersion),
+                },
+            };
+            let version = current.version.checked_add(1).ok_or_else(|| {
+                DbError::Corrupt(format!("connection {id} has too many versions"))
+            })?;
+            insert_version(&tx, &id, version, now, restored_from, &outgoing, &incoming)?;
+            tx.commit()?;
+            Ok(Publish::Published(RulesVersion {
+                version,
+                published_at: now,
+                restored_from,
+                outgoing,
+                incoming,
+            }))
+        })
+        .await
+    }
+}
+
+/// What a publish stores.
+pub enum Scripts {
+    New {
+        outgoing: String,
+        incoming: String,
+    },
+    /// The scripts of this earlier version.
+    Restore(u32),
+}
+
+/// The life of a connection: edits, status changes, deletion, invitations.
+impl Db {
+    /// The connection with its secret and the other instance's name.
+    pub async fn peer_row(&self, id: String) -> Result<Option<PeerRow>, DbError> {
+        self.call(move |conn| select_peer(conn, &id)).await
+    }
+
+    /// Renames a connection and sets its description.
+    pub async fn edit(
+        &self,
+        id: String,
+        name: String,
+        description: String,
+        now: i64,
+    ) -> Result<Option<StoredConnection>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE connections SET name = ?2, description = ?3, updated_at = ?4
+                 WHERE id = ?1",
+                params![id, name, description, now],
+            )?;
+            let stored = if changed == 1 {
+                select_connection(&tx, &id)?
+            } else {
+                None
+            };
+            tx.commit()?;
+            Ok(stored)
+        })
+        .await
+    }
+
+    /// Moves a connection from `from` to `to`, if it is `from`.
+    pub async fn set_status(
+        &self,
+        id: String,
+        from: Status,
+        to: Status,
+        now: i64,
+    ) -> Result<Change<PeerRow>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE connections SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+                params![id, from.label(), to.label(), now],
+            )?;
+            let Some(row) = select_peer(&tx, &id)? else {
+                return Ok(Change::Unknown);
+            };
+            tx.commit()?;
+            Ok(if changed == 1 {
+                Change::Done(row)
+            } else {
+                Change::Refused(row.stored)
+            })
+        })
+        .await
+    }
+
+    /// What the other side said about its side: `Active` or `Deactivated` here too. A
+    /// `Pending` connection is not changed (the other side cannot know it yet).
+    pub async fn peer_change(
+        &self,
+        id: String,
+        to: Status,
+        now: i64,
+    ) -> Result<Change<StoredConnection>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE connections SET status = ?2, updated_at = ?3
+                 WHERE id = ?1 AND status IN (?4, ?5)",
+                params![
+                    id,
+                    to.label(),
+                    now,
+                    Status::Active.label(),
+                    Status::Deactivated.label()
+                ],
+            )?;
+            let Some(stored) = select_connection(&tx, &id)? else {
+                return Ok(Change::Unknown);
+            };
+            tx.commit()?;
+            Ok(if changed == 1 {
+                Change::Done(stored)
+            } else {
+                Change::Refused(stored)
+            })
+        })
+        .await
+    }
+
+    /// Removes a connection, its rules, its idempotency keys and its secret in one transaction,
+    /// and returns it as it was. With `pending_only`, only a `Pending` connection initiated here
+    /// is removed (cancelling its invitation).
+    pub async fn delete(&self, id: String, pending_only: bool) -> Result<Change<PeerRow>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(row) = select_peer(&tx, &id)? else {
+                return Ok(Change::Unknown);
+            };
+            let c = &row.stored.connection;
+            if pending_only && !(c.initiated_here && c.status == Status::Pending) {
+                return Ok(Change::Refused(row.stored));
+            }
+            tx.execute("DELETE FROM rules_versions WHERE connection_id = ?1", [&id])?;
+            tx.execute(
+                "DELETE FROM idempotency_keys WHERE connection_id = ?1",
+                [&id],
+            )?;
+            tx.execute("DELETE FROM connections WHERE id = ?1", [&id])?;
+            tx.commit()?;
+            Ok(Change::Done(row))
+        })
+        .await
+    }
+
+    /// Gives a `Pending` connection initiated here a new secret, expiry and invitation code:
+    /// the old code stops working with this commit.
+    pub async fn regenerate(
+        &self,
+        id: String,
+        secret: [u8; 32],
+        code: String,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Change<StoredConnection>, DbError> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE connections SET secret = ?2, invitation_code = ?3, expires_at = ?4,
+                    updated_at = ?5
+                 WHERE id = ?1 AND initiated_here AND status = ?6",
+                params![
+                    id,
+                    secret.as_slice(),
+                    code,
+                    expires_at,
+                    now,
+                    Status::Pending.label()
+                ],
+            )?;
+            let Some(stored) = select_connection(&tx, &id)? else {
+                return Ok(Change::Unknown);
+            };
+            tx.commit()?;
+            Ok(if changed == 1 {
+                Change::Done(stored)
+            } else {
+                Change::Refused(stored)
+            })
+        })
+        .await
+    }
+}
+
 fn insert_row(conn: &Connection, row: &NewRow) -> Result<(), DbError> {
     let c = &row.connection;
     conn.execute(
@@ -370,6 +714,26 @@ fn insert_row(conn: &Connection, row: &NewRow) -> Result<(), DbError> {
             c.updated_at,
             row.remote_instance_name,
         ],
+    )?;
+    let (outgoing, incoming) = &row.rules;
+    insert_version(conn, &c.id, 1, c.created_at, None, outgoing, incoming)?;
+    Ok(())
+}
+
+fn insert_version(
+    conn: &Connection,
+    id: &str,
+    version: u32,
+    published_at: i64,
+    restored_from: Option<u32>,
+    outgoing: &str,
+    incoming: &str,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO rules_versions
+            (connection_id, version, published_at, restored_from, outgoing, incoming)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, version, published_at, restored_from, outgoing, incoming],
     )?;
     Ok(())
 }
@@ -397,7 +761,7 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
+fn migrate(conn: &mut Connection, path: &Path, platform: Platform) -> Result<(), DbError> {
     let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -409,12 +773,15 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
         });
     }
     // Each step and the version that records it commit together.
-    for (i, sql) in MIGRATIONS
+    for (i, step) in MIGRATIONS
         .iter()
         .enumerate()
         .skip(usize::try_from(version).unwrap_or(0))
     {
-        tx.execute_batch(sql)?;
+        tx.execute_batch(step.sql)?;
+        if let Some(then) = step.then {
+            then(&tx, platform)?;
+        }
         tx.pragma_update(
             None,
             "user_version",
@@ -461,6 +828,67 @@ fn select_connection(conn: &Connection, id: &str) -> Result<Option<StoredConnect
         )
         .optional()?;
     found.transpose()
+}
+
+fn select_peer(conn: &Connection, id: &str) -> Result<Option<PeerRow>, DbError> {
+    let Some(stored) = select_connection(conn, id)? else {
+        return Ok(None);
+    };
+    let (secret, remote_instance_name): (Vec<u8>, Option<String>) = conn.query_row(
+        "SELECT secret, remote_instance_name FROM connections WHERE id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let secret = secret
+        .try_into()
+        .map_err(|_| DbError::Corrupt(format!("the secret of connection {id}")))?;
+    Ok(Some(PeerRow {
+        stored,
+        secret,
+        remote_instance_name,
+    }))
+}
+
+const VERSION_COLUMNS: &str = "version, published_at, restored_from, outgoing, incoming";
+
+fn read_version(row: &Row<'_>) -> rusqlite::Result<RulesVersion> {
+    Ok(RulesVersion {
+        version: row.get(0)?,
+        published_at: row.get(1)?,
+        restored_from: row.get(2)?,
+        outgoing: row.get(3)?,
+        incoming: row.get(4)?,
+    })
+}
+
+fn select_current(conn: &Connection, id: &str) -> Result<Option<RulesVersion>, DbError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM rules_versions WHERE connection_id = ?1
+                 ORDER BY version DESC LIMIT 1"
+            ),
+            [id],
+            read_version,
+        )
+        .optional()?)
+}
+
+fn select_version(
+    conn: &Connection,
+    id: &str,
+    version: u32,
+) -> Result<Option<RulesVersion>, DbError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM rules_versions
+                 WHERE connection_id = ?1 AND version = ?2"
+            ),
+            params![id, version],
+            read_version,
+        )
+        .optional()?)
 }
 
 fn select_key(conn: &Connection, key: &str) -> Result<Option<KeyRecord>, DbError> {
@@ -547,6 +975,7 @@ mod tests {
             invitation_code: Some("code".into()),
             expires_at: created_at + 10,
             remote_instance_name: None,
+            rules: ("out".into(), "in".into()),
         }
     }
 
@@ -554,7 +983,9 @@ mod tests {
     async fn migrates_once_and_keeps_identity_and_rows() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("node.db");
-        let (db, first) = Db::open(path.clone(), "aa".into(), 100).await.unwrap();
+        let (db, first) = Db::open(path.clone(), "aa".into(), 100, Platform::ServiceNow)
+            .await
+            .unwrap();
         assert_eq!((first.instance_id.as_str(), first.created_at), ("aa", 100));
         let id = "0".repeat(32);
         let key = Some(("k".to_string(), "fp".to_string()));
@@ -575,7 +1006,9 @@ mod tests {
         assert_eq!(record.stored.connection.id, id);
         drop(db);
 
-        let (db, second) = Db::open(path, "bb".into(), 200).await.unwrap();
+        let (db, second) = Db::open(path, "bb".into(), 200, Platform::ServiceNow)
+            .await
+            .unwrap();
         assert_eq!(
             (second.instance_id.as_str(), second.created_at),
             ("aa", 100)
@@ -597,9 +1030,14 @@ mod tests {
     #[tokio::test]
     async fn one_acceptor_activates_and_only_it_may_retry() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, _) = Db::open(dir.path().join("node.db"), "aa".into(), 0)
-            .await
-            .unwrap();
+        let (db, _) = Db::open(
+            dir.path().join("node.db"),
+            "aa".into(),
+            0,
+            Platform::ServiceNow,
+        )
+        .await
+        .unwrap();
         let id = "0".repeat(32);
         db.insert_connection(sample(&id, 100), None).await.unwrap();
         let activate = |who: &str, now: i64| db.activate(id.clone(), acceptor(who), now);
@@ -659,9 +1097,14 @@ mod tests {
     #[tokio::test]
     async fn an_accepted_connection_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, _) = Db::open(dir.path().join("node.db"), "aa".into(), 0)
-            .await
-            .unwrap();
+        let (db, _) = Db::open(
+            dir.path().join("node.db"),
+            "aa".into(),
+            0,
+            Platform::ServiceNow,
+        )
+        .await
+        .unwrap();
         let id = "0".repeat(32);
         let accepted = || {
             let mut row = sample(&id, 100);

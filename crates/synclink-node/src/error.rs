@@ -18,6 +18,9 @@ pub enum ApiError {
     BadRequest { message: String, detail: String },
     #[error("not signed in")]
     Unauthenticated,
+    /// A call from another node whose signature does not hold.
+    #[error("signature refused: {detail}")]
+    SignatureRefused { detail: String },
     #[error("{message}: {detail}")]
     Forbidden { message: String, detail: String },
     #[error("{message}: {detail}")]
@@ -61,6 +64,27 @@ impl ApiError {
         ApiError::NotFound {
             message: message.into(),
             detail: detail.into(),
+        }
+    }
+
+    /// A connection id that names nothing (any more): deleted, perhaps in another tab.
+    pub fn connection_gone() -> Self {
+        ApiError::not_found(
+            "Connection no longer exists",
+            "It was deleted, perhaps in another tab or by the other instance.",
+        )
+    }
+
+    /// A JSON body refused on a route whose body limit is `limit` bytes.
+    pub fn from_json_rejection(rejection: JsonRejection, limit: usize) -> Self {
+        match ApiError::from(rejection) {
+            ApiError::Rejected { status, .. } if status == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::Rejected {
+                    status,
+                    detail: body_limit_detail(limit),
+                }
+            }
+            other => other,
         }
     }
 
@@ -109,7 +133,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated | ApiError::SignatureRefused { .. } => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -136,6 +162,9 @@ impl ApiError {
                 "User Not Authenticated",
                 "Required to provide Auth information",
             ),
+            ApiError::SignatureRefused { detail } => {
+                ErrorBody::new("Signature refused", detail.clone())
+            }
             ApiError::MethodNotAllowed => ErrorBody::new(
                 "Method not Supported",
                 "This HTTP method is not supported for the requested resource.",
@@ -178,7 +207,7 @@ impl From<JsonRejection> for ApiError {
             other => other,
         };
         let detail = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(),
+            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(crate::BODY_LIMIT),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 "Send the body as JSON, with Content-Type: application/json.".to_string()
             }
@@ -192,7 +221,7 @@ impl From<FormRejection> for ApiError {
     fn from(rejection: FormRejection) -> Self {
         let status = rejection.status();
         let detail = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(),
+            StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(crate::BODY_LIMIT),
             _ => rejection.body_text(),
         };
         ApiError::Rejected { status, detail }
@@ -208,11 +237,8 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-fn body_limit_detail() -> String {
-    format!(
-        "A request body may have at most {} KB.",
-        crate::BODY_LIMIT / 1024
-    )
+fn body_limit_detail(limit: usize) -> String {
+    format!("A request body may have at most {} KB.", limit / 1024)
 }
 
 #[cfg(test)]
@@ -230,6 +256,9 @@ mod tests {
             ApiError::conflict("Conflict", "why"),
             ApiError::gone("Gone", "why"),
             ApiError::unprocessable("Conflict", "why"),
+            ApiError::SignatureRefused {
+                detail: "why".into(),
+            },
             ApiError::Rejected {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
                 detail: "big".into(),

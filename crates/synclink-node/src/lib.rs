@@ -15,6 +15,7 @@ mod error;
 mod handshake;
 mod license;
 mod page;
+mod peer;
 mod probe;
 mod random;
 mod routes;
@@ -55,6 +56,9 @@ pub struct Config {
     pub probe_timeout: Duration,
     /// Deadline for the whole handshake with the initiating instance, when accepting.
     pub handshake_timeout: Duration,
+    /// Deadline for a whole signed call to the other side of a connection (status changes,
+    /// Test connection).
+    pub peer_timeout: Duration,
 }
 
 // The admin token must never reach a log through `{:?}`.
@@ -71,14 +75,15 @@ impl std::fmt::Debug for Config {
             .field("trial_days", &self.trial_days)
             .field("probe_timeout", &self.probe_timeout)
             .field("handshake_timeout", &self.handshake_timeout)
+            .field("peer_timeout", &self.peer_timeout)
             .finish()
     }
 }
 
 impl Config {
     /// A ServiceNow instance "Company A" on a free loopback port, with a 30-day trial that
-    /// starts with the database, a 5-second probe timeout and a 10-second handshake timeout:
-    /// change the fields as needed.
+    /// starts with the database, a 5-second probe timeout, a 10-second handshake timeout and a
+    /// 5-second timeout for calls to a connection's other side: change the fields as needed.
     pub fn new(db_path: impl Into<PathBuf>, admin_token: impl Into<String>) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -91,6 +96,7 @@ impl Config {
             trial_days: 30,
             probe_timeout: Duration::from_secs(5),
             handshake_timeout: Duration::from_secs(10),
+            peer_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -164,12 +170,17 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
     }
 
     let fresh_id = random::hex_token::<16>()?;
-    let (db, instance) = db::Db::open(config.db_path.clone(), fresh_id, clock::now())
-        .await
-        .map_err(|source| StartError::Database {
-            path: config.db_path.clone(),
-            source,
-        })?;
+    let (db, instance) = db::Db::open(
+        config.db_path.clone(),
+        fresh_id,
+        clock::now(),
+        config.platform,
+    )
+    .await
+    .map_err(|source| StartError::Database {
+        path: config.db_path.clone(),
+        source,
+    })?;
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -209,6 +220,7 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
         prober,
         client,
         handshake_timeout: config.handshake_timeout,
+        peer_timeout: config.peer_timeout,
     });
 
     let (shutdown, stopped) = oneshot::channel::<()>();

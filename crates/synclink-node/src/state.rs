@@ -33,6 +33,7 @@ pub struct Shared {
     /// For calls to other instances (the prober holds a handle to the same client).
     pub client: reqwest::Client,
     pub handshake_timeout: Duration,
+    pub peer_timeout: Duration,
 }
 
 impl AppState {

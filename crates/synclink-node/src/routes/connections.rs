@@ -9,7 +9,7 @@ use serde::Serialize;
 use synclink_core::api::{self, CreatedConnection, Envelope, InvitationCode, NewConnection};
 use synclink_core::invitation::{self, INVITATION_TTL_SECS, Invitation};
 use synclink_core::modes::{self, Destination};
-use synclink_core::{Mode, Platform, Status, validate};
+use synclink_core::{Mode, Platform, Status, rules, validate};
 
 use crate::auth::AdminSession;
 use crate::db::{InsertOutcome, KeyRecord, NewRow, StoredConnection};
@@ -69,22 +69,22 @@ pub async fn invitation(
     }
 }
 
-/// The stored connection with this id, or 404.
-async fn find(state: &AppState, id: String) -> Result<StoredConnection, ApiError> {
-    let unknown = || {
-        ApiError::not_found(
-            "Record not found",
-            format!("There is no connection with id {id:?}."),
-        )
-    };
-    if invitation::parse_id(&id).is_none() {
-        return Err(unknown());
-    }
+/// The stored connection with this id, or 404 "Connection no longer exists".
+pub async fn find(state: &AppState, id: String) -> Result<StoredConnection, ApiError> {
+    known_id(&id)?;
     state
         .db
-        .get_connection(id.clone())
+        .get_connection(id)
         .await?
-        .ok_or_else(unknown)
+        .ok_or_else(ApiError::connection_gone)
+}
+
+/// A path's `{id}`: one that is not 32 hexadecimal characters names no connection.
+pub fn known_id(id: &str) -> Result<(), ApiError> {
+    match invitation::parse_id(id) {
+        Some(_) => Ok(()),
+        None => Err(ApiError::connection_gone()),
+    }
 }
 
 /// A `NewConnection` after every field passed core's rules: what gets stored, and what the
@@ -268,6 +268,7 @@ fn new_row(
         invitation_code: Some(code),
         expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX),
         remote_instance_name: None,
+        rules: rules::default_scripts(platform, remote_platform),
     })
 }
 

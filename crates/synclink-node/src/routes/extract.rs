@@ -53,3 +53,21 @@ where
         Ok(ApiPath(value))
     }
 }
+
+/// A JSON body on a route with a larger body limit (set on the route), which its 413 names.
+pub struct LargeJson<T, const LIMIT: usize>(pub T);
+
+impl<S, T, const LIMIT: usize> FromRequest<S> for LargeJson<T, LIMIT>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(LargeJson(value)),
+            Err(rejection) => Err(ApiError::from_json_rejection(rejection, LIMIT)),
+        }
+    }
+}

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use synclink_core::api::{self, AcceptInvitation, Acceptor, Envelope, HandshakeRequest};
 use synclink_core::invitation::{self, CodeError, Invitation};
 use synclink_core::modes::{self, Destination};
-use synclink_core::{Status, validate};
+use synclink_core::{Status, rules, validate};
 
 use crate::auth::{AdminSession, same_secret};
 use crate::db::NewRow;
@@ -149,6 +149,7 @@ pub async fn accept(
         invitation_code: None,
         expires_at: i64::try_from(inv.expires_at).unwrap_or(i64::MAX),
         remote_instance_name: Some(result.instance_name),
+        rules: rules::default_scripts(state.platform, Some(inv.initiator_platform)),
     };
     let (stored, created) = state.db.insert_accepted(row).await?;
     if stored.connection.initiated_here {

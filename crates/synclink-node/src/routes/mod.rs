@@ -1,5 +1,6 @@
 //! The HTTP surface: which path goes to which handler, and what every answer carries.
 
+mod actions;
 mod connections;
 pub mod extract;
 mod handshake;
@@ -7,7 +8,9 @@ mod info;
 mod instance;
 mod invitations;
 mod pages;
+mod peer;
 mod probe;
+mod rules;
 
 use std::time::Instant;
 
@@ -40,10 +43,39 @@ pub fn router(state: AppState) -> Router {
             "/connections",
             get(connections::list).post(connections::create),
         )
-        .route("/connections/{id}", get(connections::get_one))
+        .route(
+            "/connections/{id}",
+            get(connections::get_one)
+                .patch(actions::edit)
+                .delete(actions::delete),
+        )
         .route("/connections/{id}/invitation", get(connections::invitation))
+        .route(
+            "/connections/{id}/rules",
+            get(rules::get)
+                .post(rules::publish)
+                .layer(DefaultBodyLimit::max(rules::RULES_BODY_LIMIT)),
+        )
+        .route("/connections/{id}/rules/versions/{n}", get(rules::version))
+        .route(
+            "/connections/{id}/rules/versions/{n}/restore",
+            post(rules::restore),
+        )
+        .route("/connections/{id}/activate", post(actions::activate))
+        .route("/connections/{id}/deactivate", post(actions::deactivate))
+        .route(
+            "/connections/{id}/cancel-invitation",
+            post(actions::cancel_invitation),
+        )
+        .route(
+            "/connections/{id}/regenerate-invitation",
+            post(actions::regenerate_invitation),
+        )
+        .route("/connections/{id}/test", post(actions::test))
         .route("/invitations/accept", post(invitations::accept))
-        .route("/handshake", post(handshake::post));
+        .route("/handshake", post(handshake::post))
+        .route("/peer/connections/{id}/status", post(peer::status))
+        .route("/peer/connections/{id}/ping", post(peer::ping));
     Router::new()
         .route("/", get(pages::home))
         .route("/login", post(pages::login).get(pages::to_home))
