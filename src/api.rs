@@ -75,8 +75,11 @@ mod web {
     use std::pin::Pin;
     use synclink_core::api::{
         AcceptInvitation, Connection, CreatedConnection, Envelope, ErrorBody, InstanceStatus,
-        InvitationCode, NewConnection, ProbeRequest, ProbeResult,
+        InvitationCode, NewConnection, ProbeRequest, ProbeResult, PublishRules, Rules,
+        RulesVersion,
     };
+
+    use crate::page::{Action, Answer};
     use wasm_bindgen::JsValue;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{AbortSignal, RequestCredentials};
@@ -90,6 +93,8 @@ mod web {
     const CREATE_TIMEOUT: u32 = 20;
     /// Accepting waits for the initiating instance, which the node gives about 10 s.
     const ACCEPT_TIMEOUT: u32 = 25;
+    /// Actions may wait for the remote instance (the node gives it about 10 s).
+    const ACTION_TIMEOUT: u32 = 25;
 
     /// The node's admin API under `base` (the root element's `data-api-base`).
     pub struct Api {
@@ -153,17 +158,98 @@ mod web {
         pub async fn invitation(&self, connection_id: &str) -> Result<InvitationCode, ApiError> {
             // Ids come from the node's own list (32 hex digits); anything else never reaches a
             // URL path.
-            if connection_id.len() != 32 || !connection_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let req = Request::get(&self.at(connection_id, "/invitation")?);
+            send(req, None, None, READ_TIMEOUT).await
+        }
+
+        /// `GET /connections/{id}`.
+        pub async fn connection(&self, id: &str) -> Result<Connection, ApiError> {
+            send(Request::get(&self.at(id, "")?), None, None, READ_TIMEOUT).await
+        }
+
+        /// An action on a connection; the remote instance is told where the API says so.
+        pub async fn act(&self, id: &str, action: &Action) -> Result<Answer, ApiError> {
+            let post = |tail: &str| self.at(id, tail).map(|u| Request::post(&u));
+            match action {
+                Action::Edit(body) => {
+                    let body = to_json(body)?;
+                    let req = Request::patch(&self.at(id, "")?);
+                    send(req, Some(body), None, ACTION_TIMEOUT)
+                        .await
+                        .map(Answer::Done)
+                }
+                Action::Regenerate => {
+                    send(post("/regenerate-invitation")?, None, None, ACTION_TIMEOUT)
+                        .await
+                        .map(Answer::Regenerated)
+                }
+                Action::Test => send(post("/test")?, None, None, ACTION_TIMEOUT)
+                    .await
+                    .map(Answer::Tested),
+                other => {
+                    let req = match other {
+                        Action::Deactivate => post("/deactivate")?,
+                        Action::Activate => post("/activate")?,
+                        Action::CancelInvitation => post("/cancel-invitation")?,
+                        _ => Request::delete(&self.at(id, "")?),
+                    };
+                    send(req, None, None, ACTION_TIMEOUT)
+                        .await
+                        .map(Answer::Done)
+                }
+            }
+        }
+
+        pub async fn rules(&self, id: &str) -> Result<Rules, ApiError> {
+            send(
+                Request::get(&self.at(id, "/rules")?),
+                None,
+                None,
+                READ_TIMEOUT,
+            )
+            .await
+        }
+
+        pub async fn version(&self, id: &str, n: u32) -> Result<RulesVersion, ApiError> {
+            let mut tail = String::from("/rules/versions/");
+            tail.push_str(&n.to_string());
+            send(Request::get(&self.at(id, &tail)?), None, None, READ_TIMEOUT).await
+        }
+
+        pub async fn publish(
+            &self,
+            id: &str,
+            body: &PublishRules,
+        ) -> Result<RulesVersion, ApiError> {
+            let body = to_json(body)?;
+            let req = Request::post(&self.at(id, "/rules")?);
+            send(req, Some(body), None, ACTION_TIMEOUT).await
+        }
+
+        pub async fn restore(&self, id: &str, n: u32, base: u32) -> Result<RulesVersion, ApiError> {
+            let mut tail = String::from("/rules/versions/");
+            tail.push_str(&n.to_string());
+            tail.push_str("/restore");
+            let mut body = String::from("{\"base_version\":");
+            body.push_str(&base.to_string());
+            body.push('}');
+            let req = Request::post(&self.at(id, &tail)?);
+            send(req, Some(body), None, ACTION_TIMEOUT).await
+        }
+
+        /// `/connections/{id}{tail}`. Ids come from the node (32 hex digits); anything else
+        /// never reaches a URL path.
+        fn at(&self, id: &str, tail: &str) -> Result<String, ApiError> {
+            if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(ApiError::Unreadable {
                     status: 0,
                     detail: String::new(),
                 });
             }
             let mut path = String::from("/connections/");
-            path.push_str(connection_id);
-            path.push_str("/invitation");
-            let req = Request::get(&self.url(&path));
-            send(req, None, None, READ_TIMEOUT).await
+            path.push_str(id);
+            path.push_str(tail);
+            Ok(self.url(&path))
         }
 
         fn url(&self, path: &str) -> String {

@@ -9,8 +9,11 @@ use synclink_core::api::{Connection, InstanceStatus, InvitationCode, NewConnecti
 use crate::accept::{self, Accept};
 use crate::api::ApiError;
 use crate::copy::CopyState;
+use crate::page::{self, Action, Page, Tab};
 use crate::view::ids;
 use crate::wizard::{self, Context, Wizard};
+use synclink_core::LicenseKind;
+use synclink_core::api::PublishRules;
 
 /// How long the list waits before asking again while a connection is `Pending`.
 pub const POLL_MS: u32 = 2000;
@@ -82,7 +85,36 @@ pub struct Model {
     pub session_ended: bool,
     pub ids: RequestIds,
     pub list: ListRequests,
+    /// The connection page shown instead of the list (`#connection/<id>`).
+    pub page: Option<Page>,
+    /// Where the admin asked to go while the Rules tab has unpublished changes: the
+    /// "Leave without publishing?" dialog is open.
+    pub exit: Option<Exit>,
+    /// Said once on the list after a connection went away (deleted, invitation cancelled).
+    pub notice: Option<String>,
+    pub filter: String,
+    pub status_filter: Option<Status>,
+    /// The column sorted by (an index of [`crate::view::COLUMNS`]) and whether descending.
+    pub sort: (usize, bool),
 }
+
+/// A way out of the Rules tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exit {
+    pub to: Dest,
+    /// The browser already changed the URL (Back, a typed hash): Stay puts it back.
+    pub from_hash: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dest {
+    List,
+    Connection(String),
+    Tab(Tab),
+}
+
+/// The Created column, newest first: the list's order until a header is clicked.
+pub const DEFAULT_SORT: (usize, bool) = (6, true);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
@@ -114,6 +146,20 @@ pub enum Msg {
     Copied(bool),
     /// The [`Effect::PollAfter`] timer fired.
     PollTick,
+    /// A connection's name in the list.
+    Open(String),
+    /// The URL hash, at start and on `hashchange`.
+    Route(String),
+    /// **< Connections**.
+    Back,
+    Tab(Tab),
+    /// **Leave** / **Stay** in the unpublished-changes dialog.
+    Leave,
+    Stay,
+    Page(page::Msg),
+    Filter(String),
+    StatusFilter(String),
+    Sort(usize),
 }
 
 /// What the shell does for `update`.
@@ -157,6 +203,51 @@ pub enum Effect {
     Focus(&'static str),
     /// Focus the element with this id (made at run time), after rendering.
     FocusId(String),
+    /// `location.hash = …` (a history entry).
+    SetHash(String),
+    /// `location.replace(…)`: the URL without a new history entry.
+    ReplaceHash(String),
+    /// `GET /connections/{id}`; answer with `page::Msg::Loaded`.
+    LoadConnection {
+        req: u64,
+        id: String,
+    },
+    /// Answer with `page::Msg::Acted`.
+    Act {
+        req: u64,
+        id: String,
+        action: Action,
+    },
+    /// `GET /connections/{id}/rules`; answer with `page::RMsg::Loaded`.
+    LoadRules {
+        req: u64,
+        id: String,
+    },
+    /// `GET /connections/{id}/rules/versions/{n}`; answer with `page::RMsg::VersionLoaded`.
+    LoadVersion {
+        req: u64,
+        id: String,
+        version: u32,
+    },
+    /// `POST /connections/{id}/rules`; answer with `page::RMsg::Published`.
+    Publish {
+        req: u64,
+        id: String,
+        body: PublishRules,
+    },
+    /// `POST …/rules/versions/{n}/restore`; answer with `page::RMsg::Restored`.
+    Restore {
+        req: u64,
+        id: String,
+        version: u32,
+        base: u32,
+    },
+    /// Select this range (UTF-16) of the editor, after rendering.
+    SetCaret {
+        id: &'static str,
+        start: u32,
+        end: u32,
+    },
 }
 
 impl Model {
@@ -174,6 +265,12 @@ impl Model {
                 in_flight: true,
                 ..ListRequests::default()
             },
+            page: None,
+            exit: None,
+            notice: None,
+            filter: String::new(),
+            status_filter: None,
+            sort: DEFAULT_SORT,
         };
         (model, vec![Effect::LoadInstance, Effect::LoadConnections])
     }
@@ -189,7 +286,119 @@ impl Model {
 
     /// A dialog is open: the page behind is inert.
     pub fn dialog_open(&self) -> bool {
-        self.wizard.is_some() || self.accept.is_some() || self.show_code.is_some()
+        self.wizard.is_some()
+            || self.accept.is_some()
+            || self.show_code.is_some()
+            || self.exit.is_some()
+    }
+
+    /// The licence has expired: no Script or Visual connection can be initiated or accepted.
+    pub fn licence_expired(&self) -> bool {
+        self.instance
+            .loaded()
+            .is_some_and(|i| i.license.kind == LicenseKind::Expired)
+    }
+
+    /// Unpublished changes in a connection's Rules tab (the shell asks before unload).
+    pub fn unsaved(&self) -> bool {
+        self.page.as_ref().is_some_and(Page::unsaved)
+    }
+
+    /// Ctrl+S / Cmd+S publishes: the Rules tab is open, with editable rules.
+    pub fn publishes_on_save(&self) -> bool {
+        self.exit.is_none()
+            && self
+                .page
+                .as_ref()
+                .and_then(|p| p.rules.as_ref())
+                .is_some_and(|r| r.rules.loaded().is_some() && r.read_only().is_none())
+    }
+
+    /// The rows shown: filtered by text and status, sorted by the chosen column. The text
+    /// matches the name, both short names and the URL, ignoring case.
+    pub fn visible(&self) -> Vec<&Connection> {
+        let Some(cs) = self.connections.loaded() else {
+            return Vec::new();
+        };
+        let q = self.filter.trim().to_lowercase();
+        let mut rows: Vec<&Connection> = cs
+            .iter()
+            .filter(|c| self.status_filter.is_none_or(|s| c.status == s))
+            .filter(|c| {
+                q.is_empty()
+                    || [
+                        c.name.as_str(),
+                        &c.local_short_name,
+                        &c.remote_short_name,
+                        c.remote_url.as_deref().unwrap_or(""),
+                    ]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&q))
+            })
+            .collect();
+        let (col, desc) = self.sort;
+        rows.sort_by(|a, b| {
+            let o = match col {
+                6 => a.created_at.cmp(&b.created_at),
+                _ => {
+                    let key = |c: &Connection| -> String {
+                        match col {
+                            0 => c.name.to_lowercase(),
+                            1 => c.local_short_name.to_lowercase(),
+                            2 => c.remote_short_name.to_lowercase(),
+                            3 => c.remote_url.as_deref().unwrap_or("").to_lowercase(),
+                            4 => c.mode.label().into(),
+                            _ => c.status.label().into(),
+                        }
+                    };
+                    key(a).cmp(&key(b))
+                }
+            };
+            if desc { o.reverse() } else { o }
+        });
+        rows
+    }
+
+    /// Goes where the admin asked, unless unpublished changes must be confirmed first.
+    fn navigate(&mut self, to: Dest, from_hash: bool, fx: &mut Vec<Effect>) {
+        if self.unsaved() {
+            self.exit = Some(Exit { to, from_hash });
+            fx.push(Effect::Focus(ids::STAY));
+        } else {
+            self.go(to, from_hash, fx);
+        }
+    }
+
+    fn go(&mut self, to: Dest, from_hash: bool, fx: &mut Vec<Effect>) {
+        match to {
+            Dest::List => {
+                self.page = None;
+                if !from_hash {
+                    fx.push(Effect::SetHash(String::new()));
+                }
+                self.reload(fx);
+            }
+            Dest::Connection(id) => {
+                self.notice = None;
+                let known = self
+                    .connections
+                    .loaded()
+                    .and_then(|cs| cs.iter().find(|c| c.id == id))
+                    .cloned();
+                if !from_hash {
+                    fx.push(Effect::SetHash(page::hash(&id)));
+                }
+                let (p, load) = Page::open(id, known, &mut self.ids);
+                self.page = Some(p);
+                fx.push(load);
+                fx.push(Effect::Focus(ids::BACK));
+            }
+            Dest::Tab(t) => {
+                if let Some(p) = self.page.as_mut() {
+                    fx.extend(p.show_tab(t, &mut self.ids));
+                }
+            }
+        }
     }
 
     /// Whether the list shows a connection waiting for the other side.
@@ -214,9 +423,14 @@ impl Model {
         }
     }
 
-    /// Starts the timer when something is `Pending` and nothing else is under way.
+    /// Starts the timer when something is `Pending` and nothing else is under way: on the
+    /// list, any row; on a connection's page, that connection only.
     fn schedule_poll(&mut self, fx: &mut Vec<Effect>) {
-        if self.has_pending() && !self.session_ended && !self.list.in_flight && !self.list.timer {
+        let (wanted, busy) = match &self.page {
+            Some(p) => (p.pending(), p.loading.is_some()),
+            None => (self.has_pending(), self.list.in_flight),
+        };
+        if wanted && !self.session_ended && !busy && !self.list.timer {
             self.list.timer = true;
             fx.push(Effect::PollAfter(POLL_MS));
         }
@@ -224,6 +438,9 @@ impl Model {
 
     /// The code on screen with Copy invitation code, and its copy state.
     fn code_box(&mut self) -> Option<(&str, &mut CopyState)> {
+        if let Some(p) = self.page.as_mut().filter(|p| p.regenerated.is_some()) {
+            return p.regenerated.as_deref().map(|c| (c, &mut p.copy));
+        }
         if let Some(w) = self.wizard.as_mut() {
             let code = w.created.as_ref()?.invitation_code.as_str();
             return Some((code, &mut w.copy));
@@ -255,6 +472,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Wizard(wizard::Msg::Created { result, .. }) => ends_session(result),
         Msg::Accept(accept::Msg::Answered { result, .. }) => ends_session(result),
         Msg::CodeLoaded { result, .. } => ends_session(result),
+        Msg::Page(m) => m.ends_session(),
         _ => false,
     };
     model.session_ended |= ended;
@@ -281,10 +499,82 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::PollTick => {
             model.list.timer = false;
-            // Silently: the table stays while the list is asked again.
-            if model.has_pending() && !model.session_ended && !model.list.in_flight {
-                model.request_list(&mut fx);
+            if model.session_ended {
+                return fx;
             }
+            match model.page.as_mut() {
+                Some(p) => {
+                    if p.pending() {
+                        fx.extend(p.ask_again(&mut model.ids));
+                    }
+                }
+                // Silently: the table stays while the list is asked again.
+                None => {
+                    if model.has_pending() && !model.list.in_flight {
+                        model.request_list(&mut fx);
+                    }
+                }
+            }
+        }
+        Msg::Open(id) => {
+            if !model.dialog_open() && model.page.is_none() {
+                model.go(Dest::Connection(id), false, &mut fx);
+            }
+        }
+        Msg::Route(hash) => {
+            let target = page::route(&hash);
+            let here = model.page.as_ref().map(|p| p.id.clone());
+            if target == here || model.exit.is_some() {
+                return fx;
+            }
+            let to = target.map_or(Dest::List, Dest::Connection);
+            model.navigate(to, true, &mut fx);
+        }
+        Msg::Back => {
+            if model.page.is_some() && !model.dialog_open() {
+                model.navigate(Dest::List, false, &mut fx);
+            }
+        }
+        Msg::Tab(t) => {
+            let Some(p) = model.page.as_ref() else {
+                return fx;
+            };
+            if p.tab != t && !p.gone && !model.dialog_open() {
+                model.navigate(Dest::Tab(t), false, &mut fx);
+            }
+        }
+        Msg::Leave => {
+            if let Some(e) = model.exit.take() {
+                model.go(e.to, e.from_hash, &mut fx);
+            }
+        }
+        Msg::Stay => {
+            if let Some(e) = model.exit.take()
+                && let (true, Some(p)) = (e.from_hash, &model.page)
+            {
+                fx.push(Effect::ReplaceHash(page::hash(&p.id)));
+            }
+        }
+        Msg::Page(m) => {
+            let Some(p) = model.page.as_mut() else {
+                return fx;
+            };
+            fx = page::update(p, m, &mut model.ids);
+            if let Some(notice) = p.closed.take() {
+                model.page = None;
+                model.notice = Some(notice);
+                fx.push(Effect::SetHash(String::new()));
+                model.reload(&mut fx);
+                fx.push(Effect::Focus(ids::INITIATE));
+            } else {
+                model.schedule_poll(&mut fx);
+            }
+        }
+        Msg::Filter(s) => model.filter = s,
+        Msg::StatusFilter(s) => model.status_filter = Status::from_label(&s),
+        Msg::Sort(col) => {
+            let (c, desc) = model.sort;
+            model.sort = (col, c == col && !desc);
         }
         Msg::Retry => {
             if model.instance.failed().is_some() {
@@ -330,7 +620,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::OpenAccept => {
-            if !model.dialog_open() {
+            if !model.dialog_open() && !model.licence_expired() {
                 model.accept = Some(Accept::new());
                 fx.push(Effect::Focus(ids::INVITATION));
             }
@@ -350,16 +640,26 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::ShowCode(id) => {
-            let Some(c) = model.connections.loaded().and_then(|cs| {
-                cs.iter()
-                    .find(|c| c.id == id && c.status == Status::Pending && c.initiated_here)
-            }) else {
+            let on_page = model.page.as_ref().and_then(|p| p.conn.loaded());
+            let listed = model
+                .connections
+                .loaded()
+                .and_then(|cs| cs.iter().find(|c| c.id == id));
+            let Some(c) = on_page
+                .filter(|c| c.id == id)
+                .or(listed)
+                .filter(|c| c.status == Status::Pending && c.initiated_here)
+            else {
                 return fx;
             };
             if model.dialog_open() {
                 return fx;
             }
             let remote_short_name = c.remote_short_name.clone();
+            if let Some(p) = model.page.as_mut() {
+                // One code on screen at a time.
+                p.regenerated = None;
+            }
             let req = model.ids.fresh();
             model.show_code = Some(ShowCode {
                 connection_id: id.clone(),

@@ -18,8 +18,10 @@ use web_sys::{
 
 use crate::api::Api;
 use crate::app::{self, Effect, Model, Msg};
+use crate::page::{self, RMsg};
 use crate::vdom;
 use crate::{accept, dom, view, wizard};
+use synclink_core::api::Script;
 
 struct Runtime {
     doc: Document,
@@ -100,13 +102,114 @@ pub fn mount(host: Element) -> Result<Handle, JsValue> {
         // The listeners, and with them the runtime, live as long as the page.
         cb.forget();
     }
+    // The gutter follows its editor's scroll (scroll does not bubble: capture).
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(sync_gutter);
+    rt.shadow.add_event_listener_with_callback_and_bool(
+        "scroll",
+        cb.as_ref().unchecked_ref(),
+        true,
+    )?;
+    cb.forget();
+    // The URL hash names the connection shown: Back, Forward and reload follow it.
+    let rt2 = rt.clone();
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        rt2.dispatch(Msg::Route(current_hash()));
+    });
+    window.add_event_listener_with_callback("hashchange", cb.as_ref().unchecked_ref())?;
+    cb.forget();
+    // Unpublished rules: the browser asks before the page goes.
+    let rt2 = rt.clone();
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if rt2.model.try_borrow().is_ok_and(|m| m.unsaved()) {
+            e.prevent_default();
+            let _ = js_sys::Reflect::set(&e, &"returnValue".into(), &"unpublished".into());
+        }
+    });
+    window.add_event_listener_with_callback("beforeunload", cb.as_ref().unchecked_ref())?;
+    cb.forget();
+    // Ctrl+S / Cmd+S anywhere publishes while the Rules tab is open.
+    let rt2 = rt.clone();
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        if (k.ctrl_key() || k.meta_key())
+            && !k.alt_key()
+            && k.key().eq_ignore_ascii_case("s")
+            && rt2.model.try_borrow().is_ok_and(|m| m.publishes_on_save())
+        {
+            e.prevent_default();
+            rt2.dispatch(Msg::Page(page::Msg::Rules(RMsg::Publish)));
+        }
+    });
+    window.add_event_listener_with_callback_and_bool(
+        "keydown",
+        cb.as_ref().unchecked_ref(),
+        true,
+    )?;
+    cb.forget();
     rt.render();
     rt.pump(effects);
+    let hash = current_hash();
+    if !hash.is_empty() {
+        rt.dispatch(Msg::Route(hash));
+    }
     Ok(Handle(rt))
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Scrolls an editor's gutter (the element before it) with it.
+fn sync_gutter(e: web_sys::Event) {
+    let Some(area) = e
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+    else {
+        return;
+    };
+    if let Some(g) = area.previous_element_sibling() {
+        g.set_scroll_top(area.scroll_top());
+    }
+}
+
+/// Tab and Shift+Tab in a script editor indent instead of leaving it: the key, the text and
+/// the selection go to `update` (the editing itself is pure, in `editor`).
+fn editor_key(e: &web_sys::Event) -> Option<Msg> {
+    let k = e.dyn_ref::<web_sys::KeyboardEvent>()?;
+    if k.key() != "Tab" || k.ctrl_key() || k.alt_key() || k.meta_key() {
+        return None;
+    }
+    let area = e.target()?.dyn_into::<HtmlTextAreaElement>().ok()?;
+    let script = match area.id().as_str() {
+        view::ids::OUTGOING => Script::Outgoing,
+        view::ids::INCOMING => Script::Incoming,
+        _ => return None,
+    };
+    if area.read_only() {
+        return None;
+    }
+    e.prevent_default();
+    Some(Msg::Page(page::Msg::Rules(RMsg::Indent {
+        script,
+        value: area.value(),
+        start: area.selection_start().ok().flatten().unwrap_or(0),
+        end: area.selection_end().ok().flatten().unwrap_or(0),
+        outdent: k.shift_key(),
+    })))
 }
 
 impl Runtime {
     fn on_event(self: &Rc<Self>, e: &web_sys::Event) {
+        if e.type_() == "keydown"
+            && let Some(m) = editor_key(e)
+        {
+            self.dispatch(m);
+            return;
+        }
         // While a render patches the DOM the tree is taken out; events then are ignored.
         let msg = match (self.tree.try_borrow(), self.root.try_borrow()) {
             (Ok(tree), Ok(root)) => match (tree.as_ref(), root.as_ref()) {
@@ -291,6 +394,74 @@ impl Runtime {
                 if let Some(el) = self.element(&id) {
                     let _ = el.focus();
                 }
+            }
+            Effect::SetHash(h) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().set_hash(&h);
+                }
+            }
+            Effect::ReplaceHash(h) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().replace(&h);
+                }
+            }
+            Effect::SetCaret { id, start, end } => {
+                if let Some(a) = self
+                    .element(id)
+                    .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
+                {
+                    let _ = a.set_selection_range(start, end);
+                }
+            }
+            Effect::LoadConnection { req, id } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.connection(&id).await;
+                    rt.dispatch(Msg::Page(page::Msg::Loaded { req, result }));
+                });
+            }
+            Effect::Act { req, id, action } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.act(&id, &action).await;
+                    rt.dispatch(Msg::Page(page::Msg::Acted { req, result }));
+                });
+            }
+            Effect::LoadRules { req, id } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.rules(&id).await;
+                    rt.dispatch(Msg::Page(page::Msg::Rules(RMsg::Loaded { req, result })));
+                });
+            }
+            Effect::LoadVersion { req, id, version } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.version(&id, version).await;
+                    rt.dispatch(Msg::Page(page::Msg::Rules(RMsg::VersionLoaded {
+                        req,
+                        result,
+                    })));
+                });
+            }
+            Effect::Publish { req, id, body } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.publish(&id, &body).await;
+                    rt.dispatch(Msg::Page(page::Msg::Rules(RMsg::Published { req, result })));
+                });
+            }
+            Effect::Restore {
+                req,
+                id,
+                version,
+                base,
+            } => {
+                let rt = self.clone();
+                spawn_local(async move {
+                    let result = rt.api.restore(&id, version, base).await;
+                    rt.dispatch(Msg::Page(page::Msg::Rules(RMsg::Restored { req, result })));
+                });
             }
         }
     }

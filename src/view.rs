@@ -38,6 +38,24 @@ pub mod ids {
     pub const DESCRIPTION: &str = "sl-description";
     pub const CODE: &str = "sl-code";
     pub const COPY: &str = "sl-copy";
+    pub const BACK: &str = "sl-back";
+    pub const STAY: &str = "sl-stay";
+    pub const EDIT_NAME: &str = "sl-edit-name";
+    pub const EDIT_DESCRIPTION: &str = "sl-edit-description";
+    pub const DELETE_NAME: &str = "sl-delete-name";
+    pub const FILTER: &str = "sl-filter";
+    pub const LICENCE: &str = "sl-licence";
+    pub const STATUS: &str = "sl-status-filter";
+    pub const OUTGOING: &str = "sl-rules-outgoing";
+    pub const INCOMING: &str = "sl-rules-incoming";
+
+    /// The text area of a script's editor.
+    pub fn editor(s: synclink_core::api::Script) -> &'static str {
+        match s {
+            synclink_core::api::Script::Outgoing => OUTGOING,
+            synclink_core::api::Script::Incoming => INCOMING,
+        }
+    }
 
     pub fn field(f: Field) -> &'static str {
         match f {
@@ -100,7 +118,7 @@ pub const PRIVATE_REMOTE: &str = "Unknown (private)";
 type W = wizard::Msg;
 type A = accept::Msg;
 
-fn button(label: &'static str, msg: Msg) -> Element<Msg> {
+pub(crate) fn button(label: &'static str, msg: Msg) -> Element<Msg> {
     el("button")
         .attr("type", "button")
         .class("sl-btn")
@@ -117,7 +135,7 @@ fn timed_button(label: &'static str, f: fn(&EventData) -> Msg) -> Element<Msg> {
         .text(label)
 }
 
-fn error_lines(e: &ApiError) -> Vec<Node<Msg>> {
+pub(crate) fn error_lines(e: &ApiError) -> Vec<Node<Msg>> {
     let mut out = vec![el("p").class("sl-error-message").text(e.to_string()).into()];
     if !e.detail().is_empty() {
         out.push(el("p").class("sl-error-detail").text(e.detail()).into());
@@ -132,7 +150,27 @@ pub fn view(m: &Model) -> Node<Msg> {
         .opt(m.wizard.as_ref().map(dialog))
         .opt(m.accept.as_ref().map(accept_dialog))
         .opt(m.show_code.as_ref().map(code_dialog))
+        .opt(m.exit.as_ref().map(|_| leave_dialog()))
         .into()
+}
+
+/// Asked before unpublished rules are left behind.
+fn leave_dialog() -> Element<Msg> {
+    frame(
+        "Unpublished changes",
+        None,
+        None,
+        el("div")
+            .class("sl-body")
+            .child(el("p").text("You have unpublished changes. Leave without publishing?")),
+        Vec::new(),
+        el("div")
+            .class("sl-footer")
+            .child(button("Stay", Msg::Stay).id(ids::STAY))
+            .child(el("span").class("sl-spacer"))
+            .child(primary("Leave", Msg::Leave)),
+        Msg::Stay,
+    )
 }
 
 fn page(m: &Model) -> Element<Msg> {
@@ -144,15 +182,36 @@ fn page(m: &Model) -> Element<Msg> {
                 .class("sl-error-message")
                 .text("Your session has ended. Reload the page to sign in again.")
         }));
-    el("div")
+    let page = el("div")
         .class("sl-page")
         .flag("inert", m.dialog_open())
-        .child(banner)
-        .child(el("h1").id("sl-title").text("Connections"))
+        .child(banner);
+    if let Some(p) = &m.page {
+        let name = m.instance.loaded().map_or("", |i| i.instance_name.as_str());
+        return page.children(crate::page_view::connection_page(p, name));
+    }
+    page.child(el("h1").id("sl-title").text("Connections"))
         .child(preconditions(m))
+        .opt(m.licence_expired().then(|| {
+            el("p")
+                .id(ids::LICENCE)
+                .class("sl-licence-banner")
+                .attr("role", "alert")
+                .text(LICENCE_EXPIRED)
+        }))
         .child(actions(m))
+        .child(
+            el("p")
+                .class("sl-live")
+                .attr("role", "status")
+                .attr("aria-live", "polite")
+                .opt(m.notice.as_deref().map(text)),
+        )
         .child(list(m))
 }
+
+/// The banner over the list when the licence has expired.
+pub const LICENCE_EXPIRED: &str = "Your licence has expired. Existing connections are shown, but no Script or Visual connection can be initiated or accepted.";
 
 fn preconditions(m: &Model) -> Element<Msg> {
     let ul = el("ul")
@@ -196,8 +255,14 @@ fn actions(m: &Model) -> Element<Msg> {
     if reasons.is_some() {
         initiate = initiate.attr("aria-describedby", "sl-initiate-blocked");
     }
-    // Accepting needs neither a public URL nor a paid licence here: it stays available.
-    let accept = button("Accept invitation", Msg::OpenAccept).id(ids::ACCEPT);
+    // Accepting needs no public URL: only an expired licence stops it.
+    let expired = m.licence_expired();
+    let mut accept = button("Accept invitation", Msg::OpenAccept)
+        .id(ids::ACCEPT)
+        .flag("disabled", expired);
+    if expired {
+        accept = accept.attr("aria-describedby", ids::LICENCE);
+    }
     el("div")
         .class("sl-actions")
         .child(el("div").class("sl-action").child(initiate).opt(reasons))
@@ -236,8 +301,59 @@ fn list(m: &Model) -> Element<Msg> {
                 .class("sl-empty")
                 .text("No connections yet. Initiate a connection, or accept an invitation from another instance."),
         ),
-        Load::Loaded(cs) => section.child(table(cs)),
+        Load::Loaded(cs) => {
+            let rows = m.visible();
+            let mut showing = String::from("Showing ");
+            showing.push_str(&rows.len().to_string());
+            showing.push_str(" of ");
+            showing.push_str(&cs.len().to_string());
+            showing.push_str(" connections");
+            section
+                .child(toolbar(m))
+                .child(
+                    el("p")
+                        .class("sl-showing")
+                        .attr("aria-live", "polite")
+                        .text(showing),
+                )
+                .child(table(&rows, m.sort))
+        }
     }
+}
+
+fn toolbar(m: &Model) -> Element<Msg> {
+    let filter = el("input")
+        .id(ids::FILTER)
+        .attr("type", "search")
+        .class("sl-input")
+        .attr("autocomplete", "off")
+        .attr("spellcheck", "false")
+        .value(m.filter.as_str())
+        .on_input(Msg::Filter);
+    let chosen = m.status_filter.map_or("All", Status::label);
+    let options = ["All", "Pending", "Active", "Deactivated"].map(|o| -> Node<Msg> {
+        el("option")
+            .attr("value", o)
+            .flag("selected", o == chosen)
+            .text(o)
+            .into()
+    });
+    let status = el("select")
+        .id(ids::STATUS)
+        .class("sl-input")
+        .on(Event::Change, Handler::Value(Msg::StatusFilter))
+        .children(options);
+    let labelled = |id: &'static str, label: &'static str, c: Element<Msg>| -> Node<Msg> {
+        el("div")
+            .class("sl-field")
+            .child(el("label").attr("for", id).text(label))
+            .child(c)
+            .into()
+    };
+    el("div")
+        .class("sl-toolbar")
+        .child(labelled(ids::FILTER, "Filter", filter))
+        .child(labelled(ids::STATUS, "Status", status))
 }
 
 pub const COLUMNS: [&str; 8] = [
@@ -251,14 +367,26 @@ pub const COLUMNS: [&str; 8] = [
     "Actions",
 ];
 
-fn table(cs: &[Connection]) -> Element<Msg> {
-    let head = el("thead").child(
-        el("tr").children(
-            COLUMNS
-                .iter()
-                .map(|c| el("th").attr("scope", "col").text(*c).into()),
-        ),
-    );
+fn table(cs: &[&Connection], (sorted, desc): (usize, bool)) -> Element<Msg> {
+    let head = el("thead").child(el("tr").children(COLUMNS.iter().enumerate().map(|(i, c)| {
+        let th = el("th").attr("scope", "col");
+        if i == COLUMNS.len() - 1 {
+            return th.text(*c).into();
+        }
+        let th = if i == sorted {
+            th.attr("aria-sort", if desc { "descending" } else { "ascending" })
+        } else {
+            th
+        };
+        th.child(
+            el("button")
+                .attr("type", "button")
+                .class("sl-sort")
+                .on_click(Msg::Sort(i))
+                .text(*c),
+        )
+        .into()
+    })));
     let rows = cs.iter().map(|c| {
         let cell = |s: &str| -> Node<Msg> { el("td").text(s).into() };
         let status_class = match c.status {
@@ -273,7 +401,15 @@ fn table(cs: &[Connection]) -> Element<Msg> {
                 .class("sl-btn sl-small")
         });
         el("tr")
-            .child(cell(&c.name))
+            .child(
+                el("td").child(
+                    el("button")
+                        .attr("type", "button")
+                        .class("sl-open")
+                        .on_click(Msg::Open(c.id.clone()))
+                        .text(c.name.as_str()),
+                ),
+            )
             .child(cell(&c.local_short_name))
             .child(cell(&c.remote_short_name))
             .child(cell(c.remote_url.as_deref().unwrap_or(PRIVATE_REMOTE)))
@@ -333,7 +469,7 @@ fn progress(s: &'static str) -> Vec<Node<Msg>> {
     vec![el("p").class("sl-progress").text(s).into()]
 }
 
-fn alert(e: &ApiError) -> Node<Msg> {
+pub(crate) fn alert(e: &ApiError) -> Node<Msg> {
     el("div")
         .class("sl-alert")
         .attr("role", "alert")
@@ -350,14 +486,19 @@ fn summary(rows: Vec<(&'static str, String)>) -> Element<Msg> {
     dl
 }
 
-fn primary(label: &'static str, msg: Msg) -> Element<Msg> {
+pub(crate) fn primary(label: &'static str, msg: Msg) -> Element<Msg> {
     button(label, msg).class("sl-btn sl-primary")
 }
 
 /// The invitation as the initiating side shows it, on the wizard's last step and in the
 /// Invitation code dialog: the seed's sentence, then the code in a read-only field with **Copy
 /// invitation code** (the one copy component), added to `body`.
-fn code_box(body: Element<Msg>, remote: &str, code: &str, copy: CopyState) -> Element<Msg> {
+pub(crate) fn code_box(
+    body: Element<Msg>,
+    remote: &str,
+    code: &str,
+    copy: CopyState,
+) -> Element<Msg> {
     let mut sentence = String::from("On the “");
     sentence.push_str(remote);
     sentence.push_str("” side, you (or their application administrator) need to ");
