@@ -10,6 +10,10 @@ use crate::model::Platform;
 /// a log file is refused with a message rather than stored.
 pub const MAX_SCRIPT_BYTES: usize = 512 * 1024;
 
+/// The checker stops after this many problems: a pasted file full of brackets gets a readable
+/// list, not one entry per character.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// A problem the checker found, at a 1-based line and column (in characters).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -44,12 +48,14 @@ pub fn check_both(outgoing: &str, incoming: &str) -> Vec<Problem> {
 pub fn check(script: Script, text: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut problem = |line: u32, column: u32, message: String| {
-        problems.push(Problem {
-            script,
-            line,
-            column,
-            message,
-        });
+        if problems.len() < MAX_PROBLEMS {
+            problems.push(Problem {
+                script,
+                line,
+                column,
+                message,
+            });
+        }
     };
     if text.len() > MAX_SCRIPT_BYTES {
         problem(
@@ -281,9 +287,6 @@ pub fn default_scripts(local: Platform, remote: Option<Platform>) -> (String, St
     let incoming = format!(
         "// Incoming sync ({local}): how this side applies what {remote_name} sends.\n\
          // `replica` is what arrived; `entity` is the local {noun} to create or update.\n\
-         if (firstSync) {{\n\
-         \x20   entity.{title} = replica.summary\n\
-         }}\n\
          entity.{title} = replica.summary\n\
          entity.{description} = replica.description\n\
          entity.{comments} = commentHelper.merge(entity.{comments}, replica.comments)\n\
@@ -388,6 +391,11 @@ mod tests {
         #[test]
         fn any_text_is_checked_without_panic(s in "\\PC{0,400}") {
             let _ = check(Script::Outgoing, &s);
+        }
+
+        #[test]
+        fn problems_are_capped(n in 0usize..2000) {
+            prop_assert!(check(Script::Outgoing, &")".repeat(n)).len() <= MAX_PROBLEMS);
         }
 
         #[test]

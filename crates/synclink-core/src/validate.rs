@@ -16,7 +16,7 @@ pub const DESCRIPTION_MAX: usize = 4000;
 pub enum UrlError {
     #[error("Enter the destination instance URL.")]
     Empty,
-    #[error("The URL is too long ({0} characters); at most 2048.")]
+    #[error("The URL is too long ({0} characters); at most {URL_MAX}.")]
     TooLong(usize),
     #[error("The URL must start with http:// or https://.")]
     Scheme,
@@ -57,8 +57,7 @@ pub fn destination_url(input: &str) -> Result<String, UrlError> {
         "https" => 443,
         _ => return Err(UrlError::Scheme),
     };
-    if let Some(c) = rest.chars().find(|c| c.is_whitespace()) {
-        let _ = c;
+    if rest.chars().any(char::is_whitespace) {
         return Err(UrlError::Whitespace);
     }
     if let Some(c) = rest.chars().find(|c| c.is_control()) {
@@ -164,7 +163,7 @@ pub enum ShortNameError {
     FirstNotLetter,
     #[error("Use only letters, digits, - or _ (not {0:?}).")]
     BadChar(char),
-    #[error("At most 32 characters (this one has {0}).")]
+    #[error("At most {SHORT_NAME_MAX} characters (this one has {0}).")]
     TooLong(usize),
 }
 
