@@ -15,6 +15,7 @@
 //! secret (256 random bits) is what authenticates the accepting side to the initiating one.
 
 use crate::base64url;
+use crate::validate;
 use thiserror::Error;
 
 use crate::checksum::crc32;
@@ -77,6 +78,8 @@ pub enum CodeError {
     UnknownVersion(u8),
     #[error("The invitation code is damaged: a character was changed or lost. Copy it again.")]
     Damaged,
+    #[error("This invitation code is not usable: its {what} is not valid ({why})")]
+    Unusable { what: &'static str, why: String },
     #[error("This invitation code expired at {0}. Ask the other side for a new one.")]
     Expired(String),
 }
@@ -151,7 +154,27 @@ impl Invitation {
                 CodeError::Damaged
             });
         }
-        parsed.ok_or(CodeError::Damaged)
+        parsed.ok_or(CodeError::Damaged)?.checked()
+    }
+
+    /// Passes what the code carries through the same rules as typed input: it comes from
+    /// another instance and is shown and stored here. Returns the normalised fields.
+    fn checked(mut self) -> Result<Invitation, CodeError> {
+        fn unusable(what: &'static str) -> impl Fn(&dyn std::fmt::Display) -> CodeError {
+            move |e| CodeError::Unusable {
+                what,
+                why: e.to_string(),
+            }
+        }
+        self.initiator_url = validate::destination_url(&self.initiator_url)
+            .map_err(|e| unusable("instance URL")(&e))?;
+        self.initiator_short_name = validate::short_name(&self.initiator_short_name)
+            .map_err(|e| unusable("initiating instance short name")(&e))?;
+        self.remote_short_name = validate::short_name(&self.remote_short_name)
+            .map_err(|e| unusable("remote instance short name")(&e))?;
+        self.connection_name = validate::connection_name(&self.connection_name)
+            .map_err(|e| unusable("connection name")(&e))?;
+        Ok(self)
     }
 
     /// Decodes a pasted code and refuses it once it has expired at `now` (Unix seconds).
@@ -331,6 +354,32 @@ mod tests {
     }
 
     #[test]
+    fn what_a_code_carries_passes_the_rules_for_typed_input() {
+        let mut inv = sample();
+        inv.initiator_url = "javascript:alert(1)".into();
+        assert!(matches!(
+            Invitation::decode(&inv.encode()),
+            Err(CodeError::Unusable {
+                what: "instance URL",
+                ..
+            })
+        ));
+        let mut inv = sample();
+        inv.remote_short_name = "<img src=x>".into();
+        let err = Invitation::decode(&inv.encode()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "This invitation code is not usable: its remote instance short name is not valid (Start with a letter.)"
+        );
+        let mut inv = sample();
+        inv.initiator_url = "HTTP://Example.com/".into();
+        assert_eq!(
+            Invitation::decode(&inv.encode()).unwrap().initiator_url,
+            "http://example.com"
+        );
+    }
+
+    #[test]
     fn expiry_is_checked_against_the_given_time() {
         let code = sample().encode();
         assert!(Invitation::decode_at(&code, 1_799_999_999).is_ok());
@@ -371,7 +420,8 @@ mod tests {
         (
             "[a-z]{1,20}",
             "[A-Za-z][A-Za-z0-9_-]{0,31}",
-            "\\PC{1,60}",
+            // Connection names as a code carries them: already trimmed, any printable text.
+            "[A-Za-z<][A-Za-z0-9 <>=()é_-]{0,58}[A-Za-z>]",
             "[A-Za-z][A-Za-z0-9_-]{0,31}",
             0usize..6,
             0usize..3,
