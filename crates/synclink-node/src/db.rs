@@ -1128,4 +1128,41 @@ mod tests {
             .unwrap();
         assert!(matches!(outcome, Activation::Unknown));
     }
+
+    #[tokio::test]
+    async fn the_rules_migration_gives_existing_connections_their_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("node.db");
+        // A database as the previous version left it: migrations 1 and 2, one connection.
+        {
+            let conn = Connection::open(&path).unwrap();
+            for step in &MIGRATIONS[..2] {
+                conn.execute_batch(step.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO connections (id, name, description, local_short_name,
+                    remote_short_name, remote_url, remote_platform, mode, status, initiated_here,
+                    secret, invitation_code, expires_at, created_at, updated_at)
+                 VALUES (?1, 'n', '', 'a', 'b', NULL, 'jira', 'Script', 'Active', 1, ?2, NULL,
+                    0, 42, 42)",
+                params!["0".repeat(32), [1u8; 32].as_slice()],
+            )
+            .unwrap();
+        }
+        let (db, _) = Db::open(path.clone(), "aa".into(), 0, Platform::ServiceNow)
+            .await
+            .unwrap();
+        let (current, versions) = db.rules("0".repeat(32)).await.unwrap().unwrap();
+        let (out, inc) = rules::default_scripts(Platform::ServiceNow, Some(Platform::Jira));
+        assert_eq!((current.outgoing, current.incoming), (out, inc));
+        assert_eq!((current.version, current.published_at), (1, 42));
+        assert_eq!(versions.len(), 1);
+        drop(db);
+        // Opening again changes nothing.
+        let (db, _) = Db::open(path, "aa".into(), 0, Platform::ServiceNow)
+            .await
+            .unwrap();
+        assert_eq!(db.rules("0".repeat(32)).await.unwrap().unwrap().1.len(), 1);
+    }
 }

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
 use common::*;
@@ -23,13 +22,6 @@ fn now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
-}
-
-fn named(dir: &Path, name: &str, platform: Platform) -> Config {
-    let mut cfg = config(dir);
-    cfg.instance_name = name.into();
-    cfg.platform = platform;
-    cfg
 }
 
 /// A node with its signed-in administrator.

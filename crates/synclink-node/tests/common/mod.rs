@@ -362,3 +362,118 @@ async fn relay(mut client: TcpStream, target: SocketAddr, trap: Arc<Mutex<Option
     }
     let _ = tokio::io::copy(&mut upstream_read, &mut client_write).await;
 }
+
+/// A config for an instance with this name and platform.
+pub fn named(dir: &Path, name: &str, platform: synclink_core::Platform) -> Config {
+    let mut cfg = config(dir);
+    cfg.instance_name = name.into();
+    cfg.platform = platform;
+    cfg
+}
+
+/// A running node with its signed-in administrator, stoppable mid-test.
+pub struct Instance {
+    pub node: Option<RunningNode>,
+    pub admin: Admin,
+    pub url: String,
+}
+
+impl Instance {
+    pub async fn start(cfg: Config) -> Instance {
+        let node = start(cfg).await;
+        let admin = Admin::sign_in(&node).await;
+        let url = node.public_url.clone();
+        Instance {
+            node: Some(node),
+            admin,
+            url,
+        }
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(node) = self.node.take() {
+            node.stop().await;
+        }
+    }
+
+    /// The connection as this side shows it; panics unless 200.
+    pub async fn connection(&self, id: &str) -> Value {
+        let (status, body) = self.admin.get(&format!("/connections/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["result"].clone()
+    }
+
+    pub async fn status_of(&self, id: &str) -> String {
+        self.connection(id).await["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.admin.post(path, body).await
+    }
+
+    pub async fn action(&self, id: &str, action: &str) -> (StatusCode, Value) {
+        self.admin
+            .post(&format!("/connections/{id}/{action}"), &json!({}))
+            .await
+    }
+
+    pub async fn delete(&self, id: &str) -> (StatusCode, Value) {
+        send(
+            self.admin
+                .request(Method::DELETE, &format!("/connections/{id}")),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, id: &str, body: &Value) -> (StatusCode, Value) {
+        send(
+            self.admin
+                .request(Method::PATCH, &format!("/connections/{id}"))
+                .json(body),
+        )
+        .await
+    }
+
+    /// Initiates a connection of `mode` to `remote_url` (None: private); (connection, code).
+    pub async fn initiate(&self, remote_url: Option<&str>, mode: &str) -> (Value, String) {
+        let mut new = private_connection("company_a", "company_b");
+        new["remote_url"] = json!(remote_url);
+        new["mode"] = json!(mode);
+        let (status, body) = self.admin.post("/connections", &new).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let code = body["result"]["invitation_code"].as_str().unwrap().into();
+        (body["result"]["connection"].clone(), code)
+    }
+
+    pub async fn accept(&self, code: &str) -> (StatusCode, Value) {
+        self.admin
+            .post("/invitations/accept", &json!({ "invitation_code": code }))
+            .await
+    }
+}
+
+/// "Company A" (ServiceNow) and "Company B" (Jira) connected in Script mode through a real
+/// handshake: initiated on A with B's URL, accepted on B. Returns both and the connection id.
+pub async fn connected_pair(dir_a: &Path, dir_b: &Path) -> (Instance, Instance, String) {
+    use synclink_core::Platform;
+    let a = Instance::start(named(dir_a, "Company A", Platform::ServiceNow)).await;
+    let b = Instance::start(named(dir_b, "Company B", Platform::Jira)).await;
+    let (initiated, code) = a.initiate(Some(&b.url), "Script").await;
+    let id = initiated["id"].as_str().unwrap().to_string();
+    let (status, body) = b.accept(&code).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(a.status_of(&id).await, "Active");
+    assert_eq!(b.status_of(&id).await, "Active");
+    (a, b, id)
+}
+
+/// Asserts a failure answer: its status, message, and a detail containing `detail`.
+pub fn assert_failure(got: &(StatusCode, Value), status: StatusCode, message: &str, detail: &str) {
+    assert_eq!(got.0, status, "{}", got.1);
+    let (m, d) = failure(&got.1);
+    assert_eq!(m, message, "{}", got.1);
+    assert!(d.contains(detail), "{d:?} should contain {detail:?}");
+}
