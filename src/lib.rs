@@ -12,6 +12,8 @@ pub mod app;
 pub mod copy;
 pub mod editor;
 pub mod page;
+#[cfg(test)]
+mod page_tests;
 pub mod page_view;
 pub mod vdom;
 pub mod view;

@@ -1100,16 +1100,16 @@ fn code_dialog(s: &ShowCode) -> Element<Msg> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::app::tests::{connection, instance, loaded};
     use crate::app::{Effect, update};
     use crate::vdom::EventData;
     use synclink_core::api::{CreatedConnection, InvitationCode, ProbeResult};
 
-    const XSS: &str = "<img src=x onerror=alert(1)>";
+    pub(crate) const XSS: &str = "<img src=x onerror=alert(1)>";
 
-    fn labels(n: &Node<Msg>) -> Vec<String> {
+    pub(crate) fn labels(n: &Node<Msg>) -> Vec<String> {
         n.elements()
             .into_iter()
             .filter(|e| e.tag == "label")
@@ -1118,7 +1118,7 @@ mod tests {
     }
 
     /// The control a `<label for>` with exactly this text points at.
-    fn labelled<'a>(n: &'a Node<Msg>, label: &str) -> &'a crate::vdom::Element<Msg> {
+    pub(crate) fn labelled<'a>(n: &'a Node<Msg>, label: &str) -> &'a crate::vdom::Element<Msg> {
         let l = n
             .elements()
             .into_iter()
@@ -1127,14 +1127,14 @@ mod tests {
         n.by_id(l.get_attr("for").unwrap()).unwrap()
     }
 
-    fn enabled(n: &Node<Msg>, label: &str) -> bool {
+    pub(crate) fn enabled(n: &Node<Msg>, label: &str) -> bool {
         !n.button(label)
             .unwrap_or_else(|| panic!("no button {label:?}"))
             .has_attr("disabled")
     }
 
     /// Clicks a button as the shell would: its handler's message goes through `update`.
-    fn click(m: &mut Model, label: &str) -> Vec<Effect> {
+    pub(crate) fn click(m: &mut Model, label: &str) -> Vec<Effect> {
         let v = view(m);
         let b = v
             .button(label)
@@ -1145,7 +1145,7 @@ mod tests {
         update(m, msg)
     }
 
-    fn type_into(m: &mut Model, label: &str, value: &str) {
+    pub(crate) fn type_into(m: &mut Model, label: &str, value: &str) {
         let v = view(m);
         let data = EventData {
             value: value.into(),
@@ -1276,7 +1276,7 @@ mod tests {
     }
 
     /// The `<dt>`/`<dd>` pairs of the dialog, as text.
-    fn terms(v: &Node<Msg>) -> Vec<(String, String)> {
+    pub(crate) fn terms(v: &Node<Msg>) -> Vec<(String, String)> {
         let dl = v
             .elements()
             .into_iter()
@@ -1659,7 +1659,7 @@ mod tests {
         );
     }
 
-    fn collect_texts(n: &Node<Msg>) -> Vec<String> {
+    pub(crate) fn collect_texts(n: &Node<Msg>) -> Vec<String> {
         match n {
             Node::Text(t) => vec![t.clone()],
             Node::Element(e) => e.children.iter().flat_map(collect_texts).collect(),
