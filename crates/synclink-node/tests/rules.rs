@@ -310,7 +310,7 @@ async fn scripts_the_checker_refuses_are_never_stored() {
 }
 
 #[tokio::test]
-async fn basic_mode_rules_are_read_only() {
+async fn basic_and_visual_mode_rules_are_read_only() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Instance::start(config(dir_a.path())).await;
     let b = Instance::start(named(
@@ -346,4 +346,30 @@ async fn basic_mode_rules_are_read_only() {
         .await;
     assert_eq!(got.0, StatusCode::FORBIDDEN, "{}", got.1);
     assert_eq!(versions(&rules(&a, &id).await), [1]);
+
+    // Visual, between two Jira instances: edited in the visual editor, not here.
+    let dir_c = tempfile::tempdir().unwrap();
+    let c = Instance::start(named(
+        dir_c.path(),
+        "Company C",
+        synclink_core::Platform::Jira,
+    ))
+    .await;
+    let (conn, code) = c.initiate(Some(&b.url), "Visual").await;
+    let visual = conn["id"].as_str().unwrap().to_string();
+    assert_eq!(b.accept(&code).await.0, StatusCode::CREATED);
+    for side in [&b, &c] {
+        let r = rules(side, &visual).await;
+        assert_eq!(
+            r["read_only"],
+            "Visual mode rules are edited in the visual editor."
+        );
+        let got = publish(side, &visual, 1, "a\n", "b\n").await;
+        assert_failure(
+            &got,
+            StatusCode::FORBIDDEN,
+            "The rules cannot be edited",
+            "visual editor",
+        );
+    }
 }
