@@ -143,7 +143,9 @@ async fn peer_calls_without_a_good_signature_are_refused_and_change_nothing() {
     let ts = now();
     let good = signature(&secret, "POST", &path, ts, body);
 
-    let refused: Vec<(&str, Option<String>, Option<String>, &[u8], &str)> = vec![
+    // (case, timestamp header, signature header, body sent, what the detail says)
+    type Case<'a> = (&'a str, Option<String>, Option<String>, &'a [u8], &'a str);
+    let refused: Vec<Case> = vec![
         (
             "no headers",
             None,
