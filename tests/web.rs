@@ -39,6 +39,8 @@ fn fresh_host() -> Element {
 }
 
 fn host_with_api(api: &str) -> Element {
+    // A connection page left open by an earlier test is not this widget's start.
+    set_hash("");
     let host = document().create_element("div").unwrap();
     host.set_attribute("id", "synclink-root").unwrap();
     host.set_attribute("data-api-base", api).unwrap();
@@ -925,4 +927,149 @@ async fn a_pending_connection_shows_and_copies_its_code_again() {
     assert_eq!(area.value(), code);
     press(&area.clone().into(), "Escape");
     assert!(sr.query_selector("[role=dialog]").unwrap().is_none());
+}
+
+fn set_hash(h: &str) {
+    web_sys::window().unwrap().location().set_hash(h).unwrap();
+}
+
+/// Opens the page of the first listed connection (its name's button) and waits for its own
+/// load to fail (the list's copy stays shown).
+async fn open_page(h: &Handle, sr: &ShadowRoot, name: &str) {
+    button(sr, name).click();
+    assert_eq!(
+        web_sys::window().unwrap().location().hash().unwrap(),
+        "#connection/abababababababababababababababab"
+    );
+    until("the page's own load", || {
+        h.with_model(|m| m.page.as_ref().is_some_and(|p| p.loading.is_none()))
+    })
+    .await;
+    assert!(find_button(sr, "< Connections").is_some());
+}
+
+fn active_connection(name: &str) -> Connection {
+    let mut c = connection(name, Some("http://127.0.0.1:8082"));
+    c.status = Status::Active;
+    c
+}
+
+#[wasm_bindgen_test]
+async fn the_rules_editor_numbers_lines_indents_on_tab_and_checks_before_publishing() {
+    use synclink::page::{self, RMsg};
+    use synclink_core::api::{Rules, RulesVersion, VersionSummary};
+    const API: &str = "http://127.0.0.1:9/rules/api/x_synclink/v1";
+    const RULES: &str =
+        "/rules/api/x_synclink/v1/connections/abababababababababababababababab/rules";
+    set_hash("");
+    fetches(RULES);
+    let (h, sr) = loaded_with_api(API, vec![active_connection("a_to_b")]).await;
+    open_page(&h, &sr, "a_to_b").await;
+    button(&sr, "Rules").click();
+    until("the rules request", || fetches(RULES) == 1).await;
+    let req = h.with_model(|m| m.page.as_ref().unwrap().rules.as_ref().unwrap().req);
+    let current = RulesVersion {
+        version: 1,
+        published_at: 1_795_849_355,
+        restored_from: None,
+        outgoing: "replica.summary = entity.short_description\nreplica.x = 1\n".into(),
+        incoming: "entity.short_description = replica.summary".into(),
+    };
+    h.dispatch(Msg::Page(page::Msg::Rules(RMsg::Loaded {
+        req,
+        result: Ok(Rules {
+            current: current.clone(),
+            versions: vec![VersionSummary {
+                version: 1,
+                published_at: current.published_at,
+                restored_from: None,
+            }],
+            read_only: None,
+        }),
+    })));
+    assert!(text(&sr).contains("Version 1, published 2026-11-28 07:02 UTC"));
+    let gutters: Vec<String> = all(&sr, ".sl-gutter")
+        .iter()
+        .map(|g| g.text_content().unwrap())
+        .collect();
+    assert_eq!(gutters, ["1\n2\n3", "1"]);
+    let area: HtmlTextAreaElement = control(&sr, "Outgoing sync").dyn_into().unwrap();
+    assert_eq!(area.value(), current.outgoing);
+
+    // Tab inserts four spaces at the caret and keeps the focus in the editor.
+    area.focus().unwrap();
+    area.set_selection_range(0, 0).unwrap();
+    press(&area.clone().into(), "Tab");
+    assert_eq!(
+        area.value(),
+        "    replica.summary = entity.short_description\nreplica.x = 1\n"
+    );
+    assert_eq!(area.selection_start().unwrap(), Some(4));
+    assert_eq!(active_id(&sr), "sl-rules-outgoing");
+    assert!(text(&sr).contains("Unpublished changes"));
+
+    // A problem at line 2, column 5: shown under the editor, the line marked, nothing sent.
+    type_into(&sr, "Outgoing sync", "a = 1\nb = (2\nc = 3");
+    let before = fetches(RULES);
+    button(&sr, "Publish").click();
+    let t = text(&sr);
+    assert!(t.contains("Line 2, column 5: "), "{t}");
+    let bad: Vec<String> = all(&sr, ".sl-gutter-bad")
+        .iter()
+        .map(|g| g.text_content().unwrap())
+        .collect();
+    assert_eq!(bad, ["2\n"]);
+    // Ctrl+S too: refused without a request.
+    let init = KeyboardEventInit::new();
+    init.set_key("s");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_cancelable(true);
+    let e = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    area.dispatch_event(&e).unwrap();
+    assert!(e.default_prevented(), "the browser's Save is not opened");
+    sleep(200).await;
+    assert_eq!(
+        fetches(RULES),
+        before,
+        "no request while there are problems"
+    );
+
+    // Fixed: Ctrl+S publishes (one request).
+    type_into(&sr, "Outgoing sync", "a = 1\nb = (2)\nc = 3");
+    assert!(!text(&sr).contains("Line 2, column 5"));
+    let e = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    area.dispatch_event(&e).unwrap();
+    until("the publish request", || fetches(RULES) == before + 1).await;
+    assert!(h.with_model(|m| m.unsaved()));
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn delete_waits_for_the_exact_name_and_a_remote_name_stays_text() {
+    set_hash("");
+    let (h, sr) = loaded(vec![active_connection(XSS)]).await;
+    open_page(&h, &sr, XSS).await;
+    assert!(sr.query_selector("img").unwrap().is_none());
+    assert_eq!(all(&sr, "h1")[0].text_content().as_deref(), Some(XSS));
+    assert!(
+        all(&sr, "dd")
+            .iter()
+            .any(|d| d.text_content().as_deref() == Some(XSS))
+    );
+    button(&sr, "Delete").click();
+    let confirm = button(&sr, "Delete connection");
+    assert!(confirm.disabled());
+    type_into(&sr, "Type the connection name to confirm", "<img src=x");
+    assert!(button(&sr, "Delete connection").disabled());
+    type_into(&sr, "Type the connection name to confirm", XSS);
+    assert!(!button(&sr, "Delete connection").disabled());
+    assert!(sr.query_selector("img").unwrap().is_none());
+    button(&sr, "Cancel").click();
+    assert!(find_button(&sr, "Delete connection").is_none());
+    // Back to the list.
+    button(&sr, "< Connections").click();
+    assert!(find_button(&sr, "Initiate connection").is_some());
+    set_hash("");
 }
