@@ -105,8 +105,9 @@ impl Config {
 pub enum StartError {
     #[error("the admin token must not be empty")]
     EmptyAdminToken,
-    #[error("the instance name must not be empty")]
-    EmptyInstanceName,
+    /// Other instances check the name with the rule for connection names when it reaches them.
+    #[error("the instance name is not usable: {0}")]
+    InstanceName(String),
     #[error("the public URL {url:?} is not usable: {why}")]
     PublicUrl { url: String, why: String },
     #[error("cannot listen on {addr}: {source}")]
@@ -164,10 +165,8 @@ pub async fn start(config: Config) -> Result<RunningNode, StartError> {
     if config.admin_token.is_empty() {
         return Err(StartError::EmptyAdminToken);
     }
-    let instance_name = config.instance_name.trim().to_string();
-    if instance_name.is_empty() {
-        return Err(StartError::EmptyInstanceName);
-    }
+    let instance_name = synclink_core::validate::connection_name(&config.instance_name)
+        .map_err(|e| StartError::InstanceName(e.to_string()))?;
 
     let fresh_id = random::hex_token::<16>()?;
     let (db, instance) = db::Db::open(

@@ -446,6 +446,46 @@ async fn a_code_used_by_another_instance_is_refused_and_the_first_acceptance_sta
     }
 }
 
+/// A second code naming a connection id this instance already holds, with another secret and
+/// another URL: refused before anything is sent to that URL, and the stored one is untouched.
+#[tokio::test]
+async fn a_code_reusing_a_held_connection_id_is_refused_without_calling_its_url() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Side::start(named(dir_a.path(), "Company A", Platform::ServiceNow)).await;
+    let b = Side::start(named(dir_b.path(), "Company B", Platform::Jira)).await;
+    let (initiated, code) = b_initiated_by_a(&a, &b).await;
+    let id = initiated["id"].as_str().unwrap();
+    assert_eq!(b.accept(&code).await.0, StatusCode::CREATED);
+    let held = b.connection(id).await;
+
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let impostor = raw_server(move |_| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        http_response("200 OK", &[], b"{}")
+    })
+    .await;
+    let forged = altered(&code, |inv| {
+        inv.secret = [9; 32];
+        inv.initiator_url = impostor.clone();
+    });
+    let got = b.accept(&forged).await;
+    assert_refused(
+        &got,
+        StatusCode::CONFLICT,
+        "Invitation already used",
+        "from a different invitation code",
+    );
+    assert_eq!(
+        calls.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing was sent"
+    );
+    assert_eq!(b.connection(id).await, held);
+    a.node.stop().await;
+    b.node.stop().await;
+}
+
 #[tokio::test]
 async fn the_same_instance_confirming_many_times_at_once_gets_one_connection() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -35,44 +35,17 @@ fn invalid_code(detail: impl ToString) -> ApiError {
     ApiError::bad_request("Invalid invitation code", detail.to_string())
 }
 
-/// What a decoded code says, each field passed through core's rules: the code comes from
-/// another instance, and what it carries is stored here.
-struct Checked {
-    initiator_url: String,
-    initiator_short_name: String,
-    remote_short_name: String,
-    name: String,
-}
-
-impl Checked {
-    fn check(inv: &Invitation) -> Result<Checked, ApiError> {
-        let unusable = |what: &str, e: &dyn ToString| {
-            invalid_code(format!("Its {what} is not usable: {}", e.to_string()))
-        };
-        Ok(Checked {
-            initiator_url: validate::destination_url(&inv.initiator_url)
-                .map_err(|e| unusable("instance URL", &e))?,
-            initiator_short_name: validate::short_name(&inv.initiator_short_name)
-                .map_err(|e| unusable("initiating instance short name", &e))?,
-            remote_short_name: validate::short_name(&inv.remote_short_name)
-                .map_err(|e| unusable("remote instance short name", &e))?,
-            name: validate::connection_name(&inv.connection_name)
-                .map_err(|e| unusable("connection name", &e))?,
-        })
-    }
-}
-
 pub async fn accept(
     State(state): State<AppState>,
     _admin: AdminSession,
     ApiJson(body): ApiJson<AcceptInvitation>,
 ) -> Result<Response, ApiError> {
+    // The codec also passes every field through core's rules for typed input.
     let inv = Invitation::decode(&body.invitation_code).map_err(invalid_code)?;
-    let code = Checked::check(&inv)?;
     let id = inv.connection_id_hex();
 
     let existing = state.db.get_with_secret(id.clone()).await?;
-    if code.initiator_url == state.public_url
+    if inv.initiator_url == state.public_url
         || existing
             .as_ref()
             .is_some_and(|e| e.stored.connection.initiated_here)
@@ -81,10 +54,15 @@ pub async fn accept(
     }
     // This instance accepted this very code before (a double click, a retry after a lost
     // answer): the connection it holds, even if the code has expired since.
-    if let Some(e) = existing
-        && same_secret(&e.secret, &inv.secret)
-    {
-        return Ok(answer(StatusCode::OK, e.stored.connection));
+    if let Some(e) = existing {
+        if same_secret(&e.secret, &inv.secret) {
+            return Ok(answer(StatusCode::OK, e.stored.connection));
+        }
+        // Same id, another secret: not this invitation. Nothing is sent to the URL it names.
+        return Err(ApiError::conflict(
+            "Invitation already used",
+            "This instance already holds a connection with this id, from a different invitation code.",
+        ));
     }
 
     let now = clock::now();
@@ -124,7 +102,7 @@ pub async fn accept(
     };
     let result = handshake::send(
         &state.client,
-        &code.initiator_url,
+        &inv.initiator_url,
         &request,
         state.handshake_timeout,
     )
@@ -133,11 +111,11 @@ pub async fn accept(
     let row = NewRow {
         connection: api::Connection {
             id,
-            name: code.name,
+            name: inv.connection_name.clone(),
             description: String::new(),
-            local_short_name: code.remote_short_name,
-            remote_short_name: code.initiator_short_name,
-            remote_url: Some(code.initiator_url),
+            local_short_name: inv.remote_short_name.clone(),
+            remote_short_name: inv.initiator_short_name.clone(),
+            remote_url: Some(inv.initiator_url.clone()),
             remote_platform: Some(inv.initiator_platform),
             mode: inv.mode,
             status: Status::Active,
@@ -148,7 +126,8 @@ pub async fn accept(
         secret: inv.secret,
         invitation_code: None,
         expires_at: i64::try_from(inv.expires_at).unwrap_or(i64::MAX),
-        remote_instance_name: Some(result.instance_name),
+        // Another instance's words: stored only when they pass the rule for names.
+        remote_instance_name: validate::connection_name(&result.instance_name).ok(),
         rules: rules::default_scripts(state.platform, Some(inv.initiator_platform)),
     };
     let (stored, created) = state.db.insert_accepted(row).await?;
