@@ -9,7 +9,8 @@ use synclink_core::{LicenseKind, Platform};
 
 use crate::Config;
 
-#[derive(Parser, Debug)]
+// No `Debug`: it would print the admin token (`Config` has a redacting one).
+#[derive(Parser)]
 #[command(
     name = "synclink-node",
     version,
