@@ -42,6 +42,18 @@ impl<T> Load<T> {
     }
 }
 
+/// A connection's text in the list's column `col` (0 to 5).
+fn column(c: &Connection, col: usize) -> &str {
+    match col {
+        0 => &c.name,
+        1 => &c.local_short_name,
+        2 => &c.remote_short_name,
+        3 => c.remote_url.as_deref().unwrap_or(""),
+        4 => c.mode.label(),
+        _ => c.status.label(),
+    }
+}
+
 /// Numbers requests so that a late answer to an abandoned one is recognised.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestIds(u64);
@@ -315,44 +327,26 @@ impl Model {
     }
 
     /// The rows shown: filtered by text and status, sorted by the chosen column. The text
-    /// matches the name, both short names and the URL, ignoring case.
+    /// matches the name, both short names and the URL, ignoring (ASCII) case.
     pub fn visible(&self) -> Vec<&Connection> {
         let Some(cs) = self.connections.loaded() else {
             return Vec::new();
         };
-        let q = self.filter.trim().to_lowercase();
+        let q = self.filter.trim().to_ascii_lowercase();
         let mut rows: Vec<&Connection> = cs
             .iter()
             .filter(|c| self.status_filter.is_none_or(|s| c.status == s))
             .filter(|c| {
-                q.is_empty()
-                    || [
-                        c.name.as_str(),
-                        &c.local_short_name,
-                        &c.remote_short_name,
-                        c.remote_url.as_deref().unwrap_or(""),
-                    ]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(&q))
+                q.is_empty() || (0..4).any(|col| column(c, col).to_ascii_lowercase().contains(&q))
             })
             .collect();
         let (col, desc) = self.sort;
         rows.sort_by(|a, b| {
-            let o = match col {
-                6 => a.created_at.cmp(&b.created_at),
-                _ => {
-                    let key = |c: &Connection| -> String {
-                        match col {
-                            0 => c.name.to_lowercase(),
-                            1 => c.local_short_name.to_lowercase(),
-                            2 => c.remote_short_name.to_lowercase(),
-                            3 => c.remote_url.as_deref().unwrap_or("").to_lowercase(),
-                            4 => c.mode.label().into(),
-                            _ => c.status.label().into(),
-                        }
-                    };
-                    key(a).cmp(&key(b))
-                }
+            let o = if col == 6 {
+                a.created_at.cmp(&b.created_at)
+            } else {
+                let key = |c| column(c, col).bytes().map(|b| b.to_ascii_lowercase());
+                key(a).cmp(key(b))
             };
             if desc { o.reverse() } else { o }
         });

@@ -105,7 +105,14 @@ fn or_unknown(s: Option<&str>) -> &str {
 }
 
 fn joined(parts: &[&str]) -> String {
-    parts.join(" · ")
+    let mut s = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            s.push_str(" · ");
+        }
+        s.push_str(p);
+    }
+    s
 }
 
 fn details_panel(
