@@ -290,7 +290,14 @@ impl Model {
     /// Why Initiate connection is disabled; empty when it is enabled.
     pub fn initiate_blocked(&self) -> Vec<String> {
         match &self.instance {
-            Load::Loaded(i) => i.initiate_blocked.clone(),
+            Load::Loaded(i) => {
+                let mut why = i.initiate_blocked.clone();
+                // The node lists it; should it not, the licence still blocks.
+                if why.is_empty() && i.license.kind == LicenseKind::Expired {
+                    why.push("Your licence has expired.".into());
+                }
+                why
+            }
             Load::Loading => vec!["Checking this instance…".to_string()],
             Load::Failed(_) => vec!["This instance's status could not be read.".to_string()],
         }

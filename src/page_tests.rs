@@ -1031,6 +1031,10 @@ fn an_expired_licence_shows_a_banner_and_blocks_initiate_and_accept() {
     assert_eq!(rows(&v), ["a_to_b"]);
     assert!(update(&mut m, Msg::OpenAccept).is_empty());
     assert!(update(&mut m, Msg::OpenWizard).is_empty());
+    // Even if the node's reasons left it out.
+    m.instance.loaded_mut().unwrap().initiate_blocked.clear();
+    assert!(!enabled(&view(&m), "Initiate connection"));
+    assert!(update(&mut m, Msg::OpenWizard).is_empty());
     // A trial licence: no banner.
     let m = loaded();
     assert!(!view(&m).text_content().contains("Your licence has expired"));
