@@ -587,12 +587,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::OpenWizard => {
+            if model.dialog_open() || !model.initiate_blocked().is_empty() {
+                return fx;
+            }
             let Some(i) = model.instance.loaded() else {
                 return fx;
             };
-            if model.dialog_open() || !i.initiate_blocked.is_empty() {
-                return fx;
-            }
             let ctx = Context {
                 instance_name: i.instance_name.clone(),
                 platform: i.platform,
