@@ -100,7 +100,7 @@ pub struct Model {
     /// The connection page shown instead of the list (`#connection/<id>`).
     pub page: Option<Page>,
     /// Where the admin asked to go while the Rules tab has unpublished changes: the
-    /// "Leave without publishing?" dialog is open.
+    /// "Leave without publishing?" dialog (or, for a Restore, its variant) is open.
     pub exit: Option<Exit>,
     /// Said once on the list after a connection went away (deleted, invitation cancelled).
     pub notice: Option<String>,
@@ -123,6 +123,8 @@ pub enum Dest {
     List,
     Connection(String),
     Tab(Tab),
+    /// **Restore** on a history version: it replaces the edits.
+    Restore(u32),
 }
 
 /// The Created column, newest first: the list's order until a header is clicked.
@@ -165,7 +167,7 @@ pub enum Msg {
     /// **< Connections**.
     Back,
     Tab(Tab),
-    /// **Leave** / **Stay** in the unpublished-changes dialog.
+    /// **Leave** (or **Restore anyway**) / **Stay** in the unpublished-changes dialog.
     Leave,
     Stay,
     Page(page::Msg),
@@ -399,6 +401,12 @@ impl Model {
                     fx.extend(p.show_tab(t, &mut self.ids));
                 }
             }
+            Dest::Restore(n) => {
+                if let Some(p) = self.page.as_mut() {
+                    let restore = page::Msg::Rules(page::RMsg::Restore(n));
+                    fx.extend(page::update(p, restore, &mut self.ids));
+                }
+            }
         }
     }
 
@@ -554,6 +562,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 && let (true, Some(p)) = (e.from_hash, &model.page)
             {
                 fx.push(Effect::ReplaceHash(page::hash(&p.id)));
+            }
+        }
+        Msg::Page(page::Msg::Rules(page::RMsg::Restore(n))) if model.unsaved() => {
+            // A Restore replaces the edits: asked first, like a way out.
+            if !model.dialog_open() {
+                model.navigate(Dest::Restore(n), false, &mut fx);
             }
         }
         Msg::Page(m) => {

@@ -761,6 +761,59 @@ fn history_views_and_restores_versions() {
 }
 
 #[test]
+fn restore_over_unpublished_edits_asks_first() {
+    let mut m = script_rules();
+    edit(&mut m, "Outgoing sync", "changed");
+    let question = "You have unpublished changes. Restore version 1 and discard them?";
+
+    // Stay: nothing is sent and the edits stay.
+    let fx = click(&mut m, "Restore");
+    assert_eq!(fx, vec![Effect::Focus(ids::STAY)]);
+    let v = view(&m);
+    assert!(v.text_content().contains(question));
+    assert!(v.button("Restore anyway").is_some());
+    let fx = click(&mut m, "Stay");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(m.exit.is_none());
+    let v = view(&m);
+    assert!(!v.text_content().contains(question));
+    assert_eq!(
+        labelled(&v, "Outgoing sync").value.as_deref(),
+        Some("changed")
+    );
+    assert!(m.unsaved());
+
+    // Restore anyway: the restore is posted from the version the edits started from.
+    click(&mut m, "Restore");
+    let fx = click(&mut m, "Restore anyway");
+    let [
+        Effect::Restore {
+            req,
+            id,
+            version: 1,
+            base: 2,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(id, ID);
+    assert!(m.exit.is_none());
+    update(
+        &mut m,
+        rmsg(RMsg::Restored {
+            req: *req,
+            result: Ok(version(3, "old", "older")),
+        }),
+    );
+    assert_eq!(
+        labelled(&view(&m), "Outgoing sync").value.as_deref(),
+        Some("old")
+    );
+    assert!(!m.unsaved());
+}
+
+#[test]
 fn unpublished_changes_are_guarded_on_every_way_out() {
     type Exit = fn(&mut Model) -> Vec<Effect>;
     let exits: [(&str, Exit); 5] = [

@@ -9,7 +9,7 @@ use synclink_core::{Mode, Status, time, validate};
 
 use crate::accept::{self, Accept};
 use crate::api::ApiError;
-use crate::app::{Load, Model, Msg, ShowCode, show_code_id};
+use crate::app::{Dest, Exit, Load, Model, Msg, ShowCode, show_code_id};
 use crate::copy::CopyState;
 use crate::vdom::{Element, Event, EventData, Handler, Node, el, text};
 use crate::wizard::{self, Field, Step, Wizard};
@@ -150,25 +150,35 @@ pub fn view(m: &Model) -> Node<Msg> {
         .opt(m.wizard.as_ref().map(dialog))
         .opt(m.accept.as_ref().map(accept_dialog))
         .opt(m.show_code.as_ref().map(code_dialog))
-        .opt(m.exit.as_ref().map(|_| leave_dialog()))
+        .opt(m.exit.as_ref().map(leave_dialog))
         .into()
 }
 
-/// Asked before unpublished rules are left behind.
-fn leave_dialog() -> Element<Msg> {
+/// Asked before unpublished rules are left behind (or replaced by a restored version).
+fn leave_dialog(exit: &Exit) -> Element<Msg> {
+    let (question, go) = match exit.to {
+        Dest::Restore(n) => {
+            let mut q = String::from("You have unpublished changes. Restore version ");
+            q.push_str(&n.to_string());
+            q.push_str(" and discard them?");
+            (q, "Restore anyway")
+        }
+        _ => (
+            String::from("You have unpublished changes. Leave without publishing?"),
+            "Leave",
+        ),
+    };
     frame(
         "Unpublished changes",
         None,
         None,
-        el("div")
-            .class("sl-body")
-            .child(el("p").text("You have unpublished changes. Leave without publishing?")),
+        el("div").class("sl-body").child(el("p").text(question)),
         Vec::new(),
         el("div")
             .class("sl-footer")
             .child(button("Stay", Msg::Stay).id(ids::STAY))
             .child(el("span").class("sl-spacer"))
-            .child(primary("Leave", Msg::Leave)),
+            .child(primary(go, Msg::Leave)),
         Msg::Stay,
     )
 }
