@@ -63,6 +63,19 @@ impl Platform {
         }
     }
 
+    /// Ok when this platform's synclink supports `mode`, else the reason an administrator reads.
+    pub fn supports(self, mode: Mode) -> Result<(), String> {
+        if self.supported_modes().contains(&mode) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} does not support {} mode.",
+                self.label(),
+                mode.label()
+            ))
+        }
+    }
+
     pub(crate) fn code(self) -> u8 {
         match self {
             Platform::ServiceNow => 1,

@@ -84,6 +84,17 @@ fn unavailable_reason(
     }
 }
 
+/// Why `mode` is not available for this pair, or None when it is: the reason of [`suggest`]
+/// for that one mode, for the node's re-check of what the browser chose.
+pub fn why_not(
+    local: Platform,
+    license: LicenseKind,
+    dest: Destination<'_>,
+    mode: Mode,
+) -> Option<String> {
+    unavailable_reason(mode, local, license, dest)
+}
+
 /// The mode selected by default: Script when it is available, else the first available one.
 pub fn default_choice(options: &[ModeOption]) -> Option<Mode> {
     let available = |m: Mode| options.iter().any(|o| o.mode == m && o.available);

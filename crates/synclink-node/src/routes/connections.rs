@@ -197,13 +197,9 @@ pub async fn create(
             Found::Failed(_) => (p.destination(), None),
         },
     };
-    let options = modes::suggest(state.platform, status.license.kind, destination);
-    if !modes::is_available(&options, valid.mode) {
-        let reason = options
-            .iter()
-            .find(|o| o.mode == valid.mode)
-            .and_then(|o| o.reason.clone())
-            .unwrap_or_else(|| format!("{} mode is not available.", valid.mode.label()));
+    if let Some(reason) =
+        modes::why_not(state.platform, status.license.kind, destination, valid.mode)
+    {
         return Err(ApiError::bad_request(
             "Configuration Mode not available",
             reason,

@@ -79,14 +79,10 @@ pub async fn post(
     }
     let acceptor = check(&request.acceptor, &state.instance_id)?;
     let mode = found.stored.connection.mode;
-    if !acceptor.platform.supported_modes().contains(&mode) {
+    if let Err(reason) = acceptor.platform.supports(mode) {
         return Err(ApiError::forbidden(
             "Configuration Mode not available",
-            format!(
-                "{} does not support {} mode.",
-                acceptor.platform.label(),
-                mode.label()
-            ),
+            reason,
         ));
     }
 

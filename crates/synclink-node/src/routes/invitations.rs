@@ -73,12 +73,7 @@ pub async fn accept(
         platform: inv.initiator_platform,
         modes: inv.initiator_platform.supported_modes(),
     };
-    let options = modes::suggest(state.platform, license.kind, initiator);
-    if let Some(reason) = options
-        .into_iter()
-        .find(|o| o.mode == inv.mode)
-        .and_then(|o| o.reason)
-    {
+    if let Some(reason) = modes::why_not(state.platform, license.kind, initiator, inv.mode) {
         return Err(ApiError::forbidden(
             "Configuration Mode not available",
             reason,
