@@ -176,7 +176,7 @@ pub struct RulesTab {
     pub problems: Vec<Problem>,
     /// A Publish or Restore on its way.
     pub busy: Option<u64>,
-    /// The node said a newer version exists (409).
+    /// The node said a newer version exists (409). Plain Publish waits while it shows.
     pub conflict: Option<ApiError>,
     pub error: Option<ApiError>,
     pub viewing: Option<Viewing>,
@@ -537,7 +537,14 @@ fn rules_update(
                     r.rules = Load::Loaded(rules);
                 }
                 Err(e) if is_gone(&e) => return Err(e),
-                Err(_) if r.rules.loaded().is_some() => {}
+                Err(e) if r.rules.loaded().is_some() => {
+                    // The newer version behind a 409 could not be learnt: say why, and let
+                    // Publish try again rather than leave the admin with no way forward.
+                    if r.conflict.is_some() && r.newer().is_none() {
+                        r.conflict = None;
+                        r.error = Some(e);
+                    }
+                }
                 Err(e) => r.rules = Load::Failed(e),
             }
         }
@@ -567,6 +574,9 @@ fn rules_update(
                 });
             }
         }
+        // While "A newer version exists" shows, the choice is View newer version or Publish
+        // anyway: the old base would only get another 409.
+        RMsg::Publish if r.conflict.is_some() => {}
         RMsg::Publish => fx = publish(r, r.base, id(), ids),
         RMsg::PublishAnyway => {
             if let Some(n) = r.newer().map(|v| v.version) {

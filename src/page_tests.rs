@@ -666,6 +666,11 @@ fn a_newer_version_is_shown_before_publishing_over_it() {
         !enabled(&v, "Publish anyway"),
         "until the newer version is known"
     );
+    assert!(
+        !enabled(&v, "Publish"),
+        "the old base would get another 409"
+    );
+    assert!(update(&mut m, rmsg(RMsg::Publish)).is_empty());
     let newer = version(3, "x = 'theirs'", "c = 3");
     update(
         &mut m,
@@ -674,10 +679,17 @@ fn a_newer_version_is_shown_before_publishing_over_it() {
             result: Ok(rules(newer, None)),
         }),
     );
+    let v = view(&m);
     assert_eq!(
-        labelled(&view(&m), "Incoming sync").value.as_deref(),
+        labelled(&v, "Incoming sync").value.as_deref(),
         Some("c = 4"),
         "the edits stay"
+    );
+    assert!(!enabled(&v, "Publish"), "while the conflict shows");
+    assert!(enabled(&v, "Publish anyway"));
+    assert!(
+        update(&mut m, rmsg(RMsg::Publish)).is_empty(),
+        "Ctrl+S neither"
     );
     assert!(click(&mut m, "View newer version").is_empty());
     let v = view(&m);
@@ -688,6 +700,45 @@ fn a_newer_version_is_shown_before_publishing_over_it() {
     click(&mut m, "Back to editing");
     let (_, base) = publish_req(&click(&mut m, "Publish anyway"));
     assert_eq!(base, 3);
+}
+
+#[test]
+fn a_conflict_whose_newer_version_cannot_be_loaded_lets_publish_try_again() {
+    let mut m = script_rules();
+    edit(&mut m, "Incoming sync", "c = 4");
+    let (req, _) = publish_req(&click(&mut m, "Publish"));
+    let conflict = ApiError::Status {
+        status: 409,
+        message: "A newer version exists".into(),
+        detail: String::new(),
+    };
+    let fx = update(
+        &mut m,
+        rmsg(RMsg::Published {
+            req,
+            result: Err(conflict),
+        }),
+    );
+    let [Effect::LoadRules { req, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(!enabled(&view(&m), "Publish"));
+    update(
+        &mut m,
+        rmsg(RMsg::Loaded {
+            req: *req,
+            result: Err(ApiError::Timeout(15)),
+        }),
+    );
+    let v = view(&m);
+    assert!(v.button("Publish anyway").is_none());
+    assert!(enabled(&v, "Publish"), "no dead end");
+    assert_eq!(
+        labelled(&v, "Incoming sync").value.as_deref(),
+        Some("c = 4")
+    );
+    let (_, base) = publish_req(&click(&mut m, "Publish"));
+    assert_eq!(base, 2);
 }
 
 #[test]

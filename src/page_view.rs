@@ -412,9 +412,10 @@ fn rules_panel(panel: Element<Msg>, r: &RulesTab) -> Element<Msg> {
             }
             if !ro {
                 panel = panel.child(
-                    el("div")
-                        .class("sl-actions")
-                        .child(primary("Publish", rmsg(RMsg::Publish)).flag("disabled", busy)),
+                    el("div").class("sl-actions").child(
+                        primary("Publish", rmsg(RMsg::Publish))
+                            .flag("disabled", busy || r.conflict.is_some()),
+                    ),
                 );
             }
         }
