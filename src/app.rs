@@ -726,17 +726,6 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     fx
 }
 
-/// Formats random bytes as the Idempotency-Key header value.
-pub fn hex_key(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 15)] as char);
-    }
-    s
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -1141,10 +1130,5 @@ pub(crate) mod tests {
             vec![Effect::Select(ids::CODE)]
         );
         assert_eq!(m.wizard.as_ref().unwrap().copy, CopyState::Manual);
-    }
-
-    #[test]
-    fn keys_are_hex() {
-        assert_eq!(hex_key(&[0, 1, 0xab, 0xff]), "0001abff");
     }
 }

@@ -501,5 +501,6 @@ fn random_key() -> String {
             *b = (js_sys::Math::random() * 256.0) as u8 ^ (i as u8);
         }
     }
-    app::hex_key(&bytes)
+    // The Idempotency-Key header value: core's hex, as connection ids are written.
+    synclink_core::invitation::hex(&bytes)
 }

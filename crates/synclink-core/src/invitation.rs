@@ -416,6 +416,12 @@ mod tests {
         assert_eq!(parse_id(&"g".repeat(32)), None);
     }
 
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte() {
+        assert_eq!(hex(&[0, 1, 0xab, 0xff]), "0001abff");
+        assert_eq!(hex(&[]), "");
+    }
+
     fn invitation() -> impl Strategy<Value = Invitation> {
         (
             "[a-z]{1,20}",
