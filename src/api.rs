@@ -78,6 +78,7 @@ mod web {
         InvitationCode, NewConnection, ProbeRequest, ProbeResult, PublishRules, Rules,
         RulesVersion,
     };
+    use synclink_core::invitation;
 
     use crate::page::{Action, Answer};
     use wasm_bindgen::JsValue;
@@ -240,7 +241,7 @@ mod web {
         /// `/connections/{id}{tail}`. Ids come from the node (32 hex digits); anything else
         /// never reaches a URL path.
         fn at(&self, id: &str, tail: &str) -> Result<String, ApiError> {
-            if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if invitation::parse_id(id).is_none() {
                 return Err(ApiError::Unreadable {
                     status: 0,
                     detail: String::new(),

@@ -708,5 +708,5 @@ pub fn hash(id: &str) -> String {
 /// The connection id a URL hash names, if it names one.
 pub fn route(hash: &str) -> Option<String> {
     let id = hash.strip_prefix("#connection/")?;
-    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_string())
+    synclink_core::invitation::parse_id(id).map(|_| id.to_string())
 }
