@@ -74,9 +74,9 @@ mod web {
     use std::future::Future;
     use std::pin::Pin;
     use synclink_core::api::{
-        AcceptInvitation, Connection, CreatedConnection, Envelope, ErrorBody, InstanceStatus,
-        InvitationCode, NewConnection, ProbeRequest, ProbeResult, PublishRules, Rules,
-        RulesVersion,
+        AcceptInvitation, Connection, CreatedConnection, Envelope, ErrorBody,
+        IDEMPOTENCY_KEY_HEADER, InstanceStatus, InvitationCode, NewConnection, ProbeRequest,
+        ProbeResult, PublishRules, Rules, RulesVersion, USER_TOKEN_HEADER,
     };
     use synclink_core::invitation;
 
@@ -140,8 +140,8 @@ mod web {
             idempotency_key: &str,
         ) -> Result<CreatedConnection, ApiError> {
             let body = to_json(body)?;
-            let req =
-                Request::post(&self.url("/connections")).header("Idempotency-Key", idempotency_key);
+            let req = Request::post(&self.url("/connections"))
+                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key);
             send(req, Some(body), None, CREATE_TIMEOUT).await
         }
 
@@ -352,7 +352,7 @@ mod web {
             let req = req
                 .credentials(RequestCredentials::SameOrigin)
                 .header("Accept", "application/json")
-                .header("X-UserToken", &user_token())
+                .header(USER_TOKEN_HEADER, &user_token())
                 .abort_signal(Some(&signal));
             let req = match body {
                 Some(b) => req.header("Content-Type", "application/json").body(b),

@@ -52,6 +52,12 @@ pub struct InstanceInfo {
 
 pub const PRODUCT: &str = "synclink";
 
+/// The request header that carries the page's user token (ServiceNow's `X-UserToken`).
+pub const USER_TOKEN_HEADER: &str = "X-UserToken";
+
+/// The request header that makes `POST /connections` safe to retry.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
 /// `GET /instance`: the preconditions an administrator sees before initiating.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct InstanceStatus {
