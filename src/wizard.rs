@@ -156,15 +156,23 @@ impl Wizard {
         }
     }
 
-    /// The field's problem under core's rules, shown or not.
-    pub fn error(&self, f: Field) -> Option<String> {
+    /// The field's value as core's rules normalize it, or its problem: the one place the
+    /// wizard's fields are validated.
+    fn checked(&self, f: Field) -> Result<String, String> {
         let v = &self.field(f).value;
         match f {
+            Field::Url => validate::destination_url(v).map_err(|e| e.to_string()),
+            Field::Local | Field::Remote => validate::short_name(v).map_err(|e| e.to_string()),
+            Field::Name => validate::connection_name(v).map_err(|e| e.to_string()),
+            Field::Description => validate::description(v).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The field's problem under core's rules, shown or not.
+    pub fn error(&self, f: Field) -> Option<String> {
+        match f {
             Field::Url if self.no_url => None,
-            Field::Url => validate::destination_url(v).err().map(|e| e.to_string()),
-            Field::Local | Field::Remote => validate::short_name(v).err().map(|e| e.to_string()),
-            Field::Name => validate::connection_name(v).err().map(|e| e.to_string()),
-            Field::Description => validate::description(v).err().map(|e| e.to_string()),
+            _ => self.checked(f).err(),
         }
     }
 
@@ -219,7 +227,7 @@ impl Wizard {
         if self.no_url {
             None
         } else {
-            validate::destination_url(&self.url.value).ok()
+            self.checked(Field::Url).ok()
         }
     }
 
@@ -271,13 +279,14 @@ impl Wizard {
     }
 
     fn new_connection(&self) -> Option<NewConnection> {
+        let ok = |f| self.checked(f).ok();
         Some(NewConnection {
             remote_url: self.remote_url(),
             mode: self.mode?,
-            local_short_name: validate::short_name(&self.local.value).ok()?,
-            remote_short_name: validate::short_name(&self.remote.value).ok()?,
-            name: validate::connection_name(&self.name.value).ok()?,
-            description: validate::description(&self.description.value).ok()?,
+            local_short_name: ok(Field::Local)?,
+            remote_short_name: ok(Field::Remote)?,
+            name: ok(Field::Name)?,
+            description: ok(Field::Description)?,
         })
     }
 
@@ -887,6 +896,25 @@ mod tests {
         };
         assert_eq!(body.remote_url, None);
         assert_eq!(body.mode, Mode::Script);
+    }
+
+    #[test]
+    fn the_body_holds_what_the_fields_show_valid_and_nothing_else() {
+        let mut t = T::new();
+        t.go_to_info();
+        for f in [Field::Local, Field::Remote, Field::Name, Field::Description] {
+            assert_eq!(t.w.error(f), None, "{f:?}");
+        }
+        t.type_in(Field::Remote, " company_c ");
+        let body = t.w.new_connection().unwrap();
+        assert_eq!(body.remote_short_name, "company_c", "core's trimmed value");
+        t.type_in(Field::Name, "");
+        assert!(t.w.error(Field::Name).is_some());
+        assert_eq!(
+            t.w.new_connection(),
+            None,
+            "a field shown invalid is never sent"
+        );
     }
 
     #[test]
