@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// characters: cookies are shared by every port of a host, and two instances side by side on
 /// 127.0.0.1 must not sign each other out.
 pub const SESSION_COOKIE_PREFIX: &str = "synclink_session_";
-pub const USER_TOKEN_HEADER: &str = "X-UserToken";
+pub use synclink_core::api::USER_TOKEN_HEADER;
 /// A session lasts a working day from sign-in.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 /// Bound on live sessions: signing in again and again cannot grow memory without end.

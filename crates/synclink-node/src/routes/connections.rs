@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use synclink_core::api::{self, CreatedConnection, Envelope, InvitationCode, NewConnection};
+use synclink_core::api::{
+    self, CreatedConnection, Envelope, IDEMPOTENCY_KEY_HEADER, InvitationCode, NewConnection,
+};
 use synclink_core::invitation::{self, INVITATION_TTL_SECS, Invitation};
 use synclink_core::modes::{self, Destination};
 use synclink_core::{Mode, Platform, Status, rules, validate};
@@ -18,8 +20,6 @@ use crate::probe::Found;
 use crate::routes::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::{clock, random};
-
-pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 pub async fn list(
     State(state): State<AppState>,
@@ -136,7 +136,7 @@ impl Valid {
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, at most once.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let mut values = headers.get_all(IDEMPOTENCY_HEADER).iter();
+    let mut values = headers.get_all(IDEMPOTENCY_KEY_HEADER).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
@@ -303,13 +303,13 @@ mod tests {
     fn idempotency_keys_are_visible_ascii() {
         let mut headers = HeaderMap::new();
         assert_eq!(idempotency_key(&headers).unwrap(), None);
-        headers.insert(IDEMPOTENCY_HEADER, HeaderValue::from_static("abc-123"));
+        headers.insert(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_static("abc-123"));
         assert_eq!(
             idempotency_key(&headers).unwrap().as_deref(),
             Some("abc-123")
         );
         for bad in ["", "a b", &"k".repeat(256)] {
-            headers.insert(IDEMPOTENCY_HEADER, HeaderValue::from_str(bad).unwrap());
+            headers.insert(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_str(bad).unwrap());
             assert!(idempotency_key(&headers).is_err(), "{bad:?}");
         }
     }
