@@ -78,9 +78,19 @@ async fn rules_publish_restore_deactivate_delete() {
     browser.wait_for_button("Stay").await.click().await.unwrap();
     browser.wait_for_field("Outgoing sync").await;
 
-    // Restore version 1: a new version 3 with the defaults again.
+    // Restore version 1: a new version 3 with the defaults again, once the admin agrees to
+    // drop the unpublished "foo".
     browser
         .wait_for_button_in_row("Version 1", "Restore")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("You have unpublished changes. Restore version 1 and discard them?")
+        .await;
+    browser
+        .wait_for_button("Restore anyway")
         .await
         .click()
         .await
