@@ -212,6 +212,17 @@ pub enum Change<T> {
     Refused(StoredConnection),
 }
 
+impl Change<PeerRow> {
+    /// The same outcome without the secret.
+    fn stored(self) -> Change<StoredConnection> {
+        match self {
+            Change::Done(row) => Change::Done(row.stored),
+            Change::Unknown => Change::Unknown,
+            Change::Refused(stored) => Change::Refused(stored),
+        }
+    }
+}
+
 /// Where a publish (or a restore) left a connection's rules.
 pub enum Publish {
     Published(RulesVersion),
@@ -573,20 +584,12 @@ impl Db {
         now: i64,
     ) -> Result<Change<PeerRow>, DbError> {
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
+            guarded_update(
+                conn,
+                &id,
                 "UPDATE connections SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
                 params![id, from.label(), to.label(), now],
-            )?;
-            let Some(row) = select_peer(&tx, &id)? else {
-                return Ok(Change::Unknown);
-            };
-            tx.commit()?;
-            Ok(if changed == 1 {
-                Change::Done(row)
-            } else {
-                Change::Refused(row.stored)
-            })
+            )
         })
         .await
     }
@@ -600,8 +603,9 @@ impl Db {
         now: i64,
     ) -> Result<Change<StoredConnection>, DbError> {
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
+            guarded_update(
+                conn,
+                &id,
                 "UPDATE connections SET status = ?2, updated_at = ?3
                  WHERE id = ?1 AND status IN (?4, ?5)",
                 params![
@@ -611,16 +615,8 @@ impl Db {
                     Status::Active.label(),
                     Status::Deactivated.label()
                 ],
-            )?;
-            let Some(stored) = select_connection(&tx, &id)? else {
-                return Ok(Change::Unknown);
-            };
-            tx.commit()?;
-            Ok(if changed == 1 {
-                Change::Done(stored)
-            } else {
-                Change::Refused(stored)
-            })
+            )
+            .map(Change::stored)
         })
         .await
     }
@@ -661,8 +657,9 @@ impl Db {
         now: i64,
     ) -> Result<Change<StoredConnection>, DbError> {
         self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
+            guarded_update(
+                conn,
+                &id,
                 "UPDATE connections SET secret = ?2, invitation_code = ?3, expires_at = ?4,
                     updated_at = ?5
                  WHERE id = ?1 AND initiated_here AND status = ?6",
@@ -674,19 +671,32 @@ impl Db {
                     now,
                     Status::Pending.label()
                 ],
-            )?;
-            let Some(stored) = select_connection(&tx, &id)? else {
-                return Ok(Change::Unknown);
-            };
-            tx.commit()?;
-            Ok(if changed == 1 {
-                Change::Done(stored)
-            } else {
-                Change::Refused(stored)
-            })
+            )
+            .map(Change::stored)
         })
         .await
     }
+}
+
+/// A guarded UPDATE (its WHERE names the state it expects) and the row read back in the same
+/// transaction: Done when the guard held, Refused with the row as it stands otherwise.
+fn guarded_update(
+    conn: &mut Connection,
+    id: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Change<PeerRow>, DbError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let changed = tx.execute(sql, params)?;
+    let Some(row) = select_peer(&tx, id)? else {
+        return Ok(Change::Unknown);
+    };
+    tx.commit()?;
+    Ok(if changed == 1 {
+        Change::Done(row)
+    } else {
+        Change::Refused(row.stored)
+    })
 }
 
 fn insert_row(conn: &Connection, row: &NewRow) -> Result<(), DbError> {
