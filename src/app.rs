@@ -145,6 +145,8 @@ pub enum Msg {
     OpenAccept,
     /// Cancel, Esc, or Done once accepted.
     CloseAccept,
+    /// **Go to rules**, once accepted: the new connection's page, on its Rules tab.
+    AcceptRules,
     Accept(accept::Msg),
     /// Show invitation code, on the row of this connection id.
     ShowCode(String),
@@ -648,6 +650,21 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.reload(&mut fx);
             }
             fx.push(Effect::Focus(ids::ACCEPT));
+        }
+        Msg::AcceptRules => {
+            let Some(c) = model.accept.as_ref().and_then(|a| a.accepted.clone()) else {
+                return fx;
+            };
+            if model.page.is_some() {
+                return fx;
+            }
+            model.accept = None;
+            model.go(Dest::Connection(c.id.clone()), false, &mut fx);
+            if let Some(p) = model.page.as_mut().filter(|p| p.conn.loaded().is_none()) {
+                // Not in the list yet: the node's answer shows until the page's own load.
+                p.conn = Load::Loaded(c);
+            }
+            model.go(Dest::Tab(Tab::Rules), false, &mut fx);
         }
         Msg::Accept(m) => {
             if let Some(a) = model.accept.as_mut() {

@@ -1065,7 +1065,12 @@ fn accept_footer(a: &Accept) -> Element<Msg> {
     let f = el("div").class("sl-footer");
     // Next and Confirm carry the click's time: the code's expiry is checked once more.
     let last = match a.step {
-        accept::Step::Accepted => return f.child(primary("Done", Msg::CloseAccept).id(ids::NEXT)),
+        accept::Step::Accepted => {
+            return f
+                .child(button("Go to rules", Msg::AcceptRules))
+                .child(el("span").class("sl-spacer"))
+                .child(primary("Done", Msg::CloseAccept).id(ids::NEXT));
+        }
         accept::Step::Code => timed_button("Next", |d| Msg::Accept(A::Next(d.now)))
             .id(ids::NEXT)
             .flag("disabled", !a.can_next()),
@@ -1473,6 +1478,7 @@ pub(crate) mod tests {
             .map(|(a, b)| (a.to_string(), b.to_string()))
         );
         assert!(v.button("Cancel").is_none());
+        assert!(enabled(&v, "Go to rules"));
         assert_eq!(
             click(&mut m, "Done"),
             vec![Effect::LoadConnections, Effect::Focus(ids::ACCEPT)]
@@ -1489,6 +1495,66 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(row[5], "Active");
         assert_eq!(row[3], "http://127.0.0.1:8081");
+    }
+
+    #[test]
+    fn go_to_rules_once_accepted_opens_the_rules_tab() {
+        use crate::accept::tests::{NOW, accepted, invitation};
+        use crate::page::Tab;
+        let mut m = loaded();
+        click(&mut m, "Accept invitation");
+        assert!(view(&m).button("Go to rules").is_none());
+        paste(&mut m, &invitation().encode(), NOW);
+        click_at(&mut m, "Next", NOW);
+        assert!(view(&m).button("Go to rules").is_none());
+        let fx = click_at(&mut m, "Confirm", NOW);
+        let [Effect::AcceptInvitation { req, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        update(
+            &mut m,
+            Msg::Accept(A::Answered {
+                req: *req,
+                result: Ok(accepted()),
+            }),
+        );
+        let v = view(&m);
+        assert_eq!(
+            v.by_id("sl-step-title").unwrap().text_content(),
+            "The connection is Active."
+        );
+        assert!(enabled(&v, "Go to rules") && enabled(&v, "Done"));
+
+        let fx = click(&mut m, "Go to rules");
+        let id = accepted().id;
+        let p = m.page.as_ref().expect("the connection page");
+        assert_eq!((p.id.as_str(), p.tab), (id.as_str(), Tab::Rules));
+        assert_eq!(p.conn.loaded(), Some(&accepted()));
+        assert!(m.accept.is_none(), "the dialog closed");
+        let [
+            Effect::SetHash(hash),
+            Effect::LoadConnection { id: load, .. },
+            Effect::Focus(ids::BACK),
+            Effect::LoadRules { req, id: rules },
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(hash, &format!("#connection/{id}"));
+        assert_eq!((load, rules), (&id, &id));
+        let r = p.rules.as_ref().expect("the Rules tab");
+        assert_eq!((r.req, &r.rules), (*req, &Load::Loading));
+        let v = view(&m);
+        assert!(v.by_id("sl-dialog").is_none());
+        let selected: Vec<String> = v
+            .elements()
+            .iter()
+            .filter(|e| e.get_attr("aria-selected") == Some("true"))
+            .map(|e| e.text_content())
+            .collect();
+        assert_eq!(selected, ["Rules"]);
+        // The browser reports the new hash: nothing more happens.
+        assert!(update(&mut m, Msg::Route(hash.clone())).is_empty());
     }
 
     #[test]
