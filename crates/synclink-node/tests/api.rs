@@ -260,6 +260,32 @@ async fn admin_calls_need_a_session_and_its_user_token() {
     assert!(page.contains("That admin token is not right."));
     assert!(page.contains("Admin token"));
 
+    // Another site's form can neither sign in nor sign out: nothing changes.
+    let response = c
+        .post(format!("{}/login", base(&node)))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("Sec-Fetch-Site", "cross-site")
+        .body(format!("token={TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get("set-cookie").is_none());
+    let response = c
+        .post(format!("{}/logout", base(&node)))
+        .header(COOKIE, &admin.cookie)
+        .header("Sec-Fetch-Site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get("set-cookie").is_none());
+    assert_eq!(
+        admin.get("/connections").await.0,
+        StatusCode::OK,
+        "still signed in"
+    );
+
     // Signing out ends the session: its cookie and token no longer work.
     let response = c
         .post(format!("{}/logout", base(&node)))

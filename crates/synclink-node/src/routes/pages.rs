@@ -56,12 +56,36 @@ pub struct SignIn {
     token: String,
 }
 
+/// Sign-in and sign-out come from this instance's own page. The session cookie is
+/// SameSite=Strict, but a form on another site could still post to `/logout` and clear it, or
+/// sign the browser in to a session of the other site's choosing: browsers say where a request
+/// comes from in `Sec-Fetch-Site`.
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return Err(ApiError::forbidden(
+            "Cross-site request refused",
+            "Sign in and sign out from this instance's own page.",
+        ));
+    }
+    Ok(())
+}
+
+/// How long a wrong admin token waits for its answer: guessing one token after another
+/// becomes slow, while an administrator who mistyped barely notices.
+const WRONG_TOKEN_DELAY: std::time::Duration = std::time::Duration::from_millis(400);
+
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiForm(form): ApiForm<SignIn>,
 ) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
     if !same_secret(form.token.as_bytes(), state.admin_token.as_bytes()) {
         tracing::info!("sign-in refused: wrong admin token");
+        tokio::time::sleep(WRONG_TOKEN_DELAY).await;
         let body = page::sign_in(
             &state.instance_name,
             state.platform,
@@ -74,9 +98,13 @@ pub async fn login(
     Ok(see_other(Some(state.sessions.cookie(&id))))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
     if let Some(id) = state.sessions.id_from(&headers) {
         state.sessions.remove(&id);
     }
-    see_other(Some(state.sessions.clear_cookie()))
+    Ok(see_other(Some(state.sessions.clear_cookie())))
 }
