@@ -10,17 +10,17 @@ use axum::extract::State;
 use synclink_core::api::{
     ActionResult, CreatedConnection, EditConnection, Envelope, PeerChange, TestResult,
 };
-use synclink_core::invitation::{self, INVITATION_TTL_SECS, Invitation};
+use synclink_core::invitation;
 use synclink_core::{Status, validate};
 
 use crate::auth::AdminSession;
+use crate::clock;
 use crate::db::{Change, PeerRow, StoredConnection};
 use crate::error::ApiError;
 use crate::peer::{CallError, Peer};
-use crate::routes::connections::{find, known_id};
+use crate::routes::connections::{self, find, known_id};
 use crate::routes::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use crate::{clock, random};
 
 type Answer<T> = Result<Json<Envelope<T>>, ApiError>;
 
@@ -199,34 +199,25 @@ pub async fn regenerate_invitation(
         return Err(not_a_pending_invitation(&stored));
     }
     let connection_id = invitation::parse_id(&c.id).ok_or_else(ApiError::connection_gone)?;
-    let secret = random::bytes::<{ invitation::SECRET_LEN }>()?;
     let now = clock::now();
-    let expires_at = u64::try_from(now)
-        .unwrap_or(0)
-        .saturating_add(INVITATION_TTL_SECS);
-    let code = Invitation {
-        initiator_url: state.public_url.clone(),
-        initiator_platform: state.platform,
-        initiator_short_name: c.local_short_name.clone(),
-        connection_id,
-        connection_name: c.name.clone(),
-        remote_short_name: c.remote_short_name.clone(),
-        mode: c.mode,
-        expires_at,
-        secret,
-    }
-    .encode();
-    let expires_at = i64::try_from(expires_at).unwrap_or(i64::MAX);
+    let minted =
+        connections::mint_invitation(&state.public_url, state.platform, connection_id, c, now)?;
     match state
         .db
-        .regenerate(id.clone(), secret, code.clone(), expires_at, now)
+        .regenerate(
+            id.clone(),
+            minted.secret,
+            minted.code.clone(),
+            minted.expires_at,
+            now,
+        )
         .await?
     {
         Change::Done(stored) => {
             tracing::info!(%id, "invitation regenerated");
             ok(CreatedConnection {
                 connection: stored.connection,
-                invitation_code: code,
+                invitation_code: minted.code,
             })
         }
         Change::Unknown => Err(ApiError::connection_gone()),

@@ -228,43 +228,69 @@ fn new_row(
     remote_platform: Option<Platform>,
 ) -> Result<NewRow, ApiError> {
     let id_bytes = random::bytes::<{ invitation::ID_LEN }>()?;
-    let secret = random::bytes::<{ invitation::SECRET_LEN }>()?;
     let now = clock::now();
+    let connection = api::Connection {
+        id: invitation::hex(&id_bytes),
+        name: valid.name,
+        description: valid.description,
+        local_short_name: valid.local_short_name,
+        remote_short_name: valid.remote_short_name,
+        remote_url: valid.remote_url,
+        remote_platform,
+        mode: valid.mode,
+        status: Status::Pending,
+        initiated_here: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let minted = mint_invitation(public_url, platform, id_bytes, &connection, now)?;
+    Ok(NewRow {
+        connection,
+        secret: minted.secret,
+        invitation_code: Some(minted.code),
+        expires_at: minted.expires_at,
+        remote_instance_name: None,
+        rules: rules::default_scripts(platform, remote_platform),
+    })
+}
+
+/// A new invitation for a connection initiated here: its secret, expiry and code.
+pub struct Minted {
+    pub secret: [u8; invitation::SECRET_LEN],
+    pub code: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Draws a fresh secret and expiry for `connection` (initiated here, whose id is
+/// `connection_id`) and encodes its invitation code: at creation and when regenerating.
+pub fn mint_invitation(
+    public_url: &str,
+    platform: Platform,
+    connection_id: [u8; invitation::ID_LEN],
+    connection: &api::Connection,
+    now: i64,
+) -> Result<Minted, ApiError> {
+    let secret = random::bytes::<{ invitation::SECRET_LEN }>()?;
     let expires_at = u64::try_from(now)
         .unwrap_or(0)
         .saturating_add(INVITATION_TTL_SECS);
     let code = Invitation {
         initiator_url: public_url.to_string(),
         initiator_platform: platform,
-        initiator_short_name: valid.local_short_name.clone(),
-        connection_id: id_bytes,
-        connection_name: valid.name.clone(),
-        remote_short_name: valid.remote_short_name.clone(),
-        mode: valid.mode,
+        initiator_short_name: connection.local_short_name.clone(),
+        connection_id,
+        connection_name: connection.name.clone(),
+        remote_short_name: connection.remote_short_name.clone(),
+        mode: connection.mode,
         expires_at,
         secret,
     }
     .encode();
-    Ok(NewRow {
-        connection: api::Connection {
-            id: invitation::hex(&id_bytes),
-            name: valid.name,
-            description: valid.description,
-            local_short_name: valid.local_short_name,
-            remote_short_name: valid.remote_short_name,
-            remote_url: valid.remote_url,
-            remote_platform,
-            mode: valid.mode,
-            status: Status::Pending,
-            initiated_here: true,
-            created_at: now,
-            updated_at: now,
-        },
+    Ok(Minted {
         secret,
-        invitation_code: Some(code),
+        code,
         expires_at: i64::try_from(expires_at).unwrap_or(i64::MAX),
-        remote_instance_name: None,
-        rules: rules::default_scripts(platform, remote_platform),
     })
 }
 
